@@ -1,0 +1,69 @@
+package org.draglora.engine.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+
+/** Stateless tensor functions shared by the modules (activations, attention, resampling). */
+public final class Ops {
+
+    private Ops() {}
+
+    /** SiLU (swish): {@code x * sigmoid(x)}. */
+    public static NDArray silu(NDArray x) {
+        return x.mul(Activation.sigmoid(x));
+    }
+
+    /** GELU with the exact erf form ({@code torch.nn.functional.gelu}, approximate='none'). */
+    public static NDArray gelu(NDArray x) {
+        return Activation.gelu(x);
+    }
+
+    /** CLIP's quick GELU: {@code x * sigmoid(1.702 x)}. */
+    public static NDArray quickGelu(NDArray x) {
+        return x.mul(Activation.sigmoid(x.mul(1.702f)));
+    }
+
+    /**
+     * Multi-head scaled dot-product attention without a mask. Shapes: q (B, Nq, C), k and v
+     * (B, Nk, C) with C = heads * headDim -> (B, Nq, C). Heads are split head-index-major,
+     * {@code (B, N, heads, d)}, as diffusers' {@code head_to_batch_dim} does.
+     */
+    public static NDArray attention(NDArray q, NDArray k, NDArray v, int heads, double scale) {
+        return attention(q, k, v, heads, scale, null);
+    }
+
+    /**
+     * As {@link #attention(NDArray, NDArray, NDArray, int, double)} with an additive mask
+     * broadcastable to (B, heads, Nq, Nk) (for CLIP's causal mask), or {@code null}.
+     */
+    public static NDArray attention(NDArray q, NDArray k, NDArray v, int heads, double scale, NDArray mask) {
+        long b = q.getShape().get(0);
+        long nq = q.getShape().get(1);
+        long c = q.getShape().get(2);
+        long d = c / heads;
+        // (B, N, C) -> (B, N, heads, d) -> (B, heads, N, d)
+        NDArray qh = q.reshape(b, nq, heads, d).transpose(0, 2, 1, 3);
+        NDArray kh = k.reshape(b, k.getShape().get(1), heads, d).transpose(0, 2, 1, 3);
+        NDArray vh = v.reshape(b, v.getShape().get(1), heads, d).transpose(0, 2, 1, 3);
+        // scores (B, heads, Nq, Nk)
+        NDArray scores = qh.matMul(kh.transpose(0, 1, 3, 2)).mul((float) scale);
+        if (mask != null) {
+            scores = scores.add(mask);
+        }
+        NDArray probs = scores.softmax(3);
+        // (B, heads, Nq, d) -> (B, Nq, heads, d) -> (B, Nq, C)
+        return probs.matMul(vh).transpose(0, 2, 1, 3).reshape(b, nq, c);
+    }
+
+    /** Nearest-neighbour upsampling by 2 ({@code F.interpolate(scale_factor=2, mode="nearest")}). */
+    public static NDArray upsampleNearest2x(NDArray x) {
+        Shape s = x.getShape();
+        long b = s.get(0);
+        long c = s.get(1);
+        long h = s.get(2);
+        long w = s.get(3);
+        // (B, C, H, W) -> (B, C, H, 1, W, 1) -> broadcast (B, C, H, 2, W, 2) -> (B, C, 2H, 2W)
+        return x.reshape(b, c, h, 1, w, 1).broadcast(new Shape(b, c, h, 2, w, 2)).reshape(b, c, 2 * h, 2 * w);
+    }
+}
