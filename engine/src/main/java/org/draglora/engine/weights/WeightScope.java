@@ -146,8 +146,15 @@ public final class WeightScope {
         try {
             ByteBuffer data = loader.source.readFloat32(key);
             try (NDArray alias = loader.manager.create(data, new Shape(shape), DataType.FLOAT32)) {
-                // a real copy: the alias may point into a read-only file mapping (STACK.md §3)
-                return alias.toType(loader.dtype, true);
+                // a real copy: the alias may point into a file mapping that is unmapped when the
+                // buffer is collected (STACK.md §3). toType(same type, true) does not copy in DJL.
+                NDArray copy = alias.duplicate();
+                if (loader.dtype == DataType.FLOAT32) {
+                    return copy;
+                }
+                try (copy) {
+                    return copy.toType(loader.dtype, false);
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("reading '" + key + "' from " + loader.source.describe(), e);

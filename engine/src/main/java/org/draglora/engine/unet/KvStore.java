@@ -1,0 +1,41 @@
+package org.draglora.engine.unet;
+
+import ai.djl.ndarray.NDArray;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Self-attention keys and values by attention key path, captured in one forward pass and injected
+ * into another (the mutual self-attention of the final denoising, ALGORITHM.md §9). The arrays
+ * belong to the manager of the capturing pass; a store lives for one denoising step.
+ */
+public final class KvStore {
+
+    /** Keys and values of one attention, (B, N, C) each, before the head split. */
+    public record KeyValue(NDArray key, NDArray value) {}
+
+    private final Map<String, KeyValue> entries = new LinkedHashMap<>();
+
+    void put(String path, NDArray key, NDArray value) {
+        entries.put(path, new KeyValue(key, value));
+    }
+
+    /** The captured pair of {@code path}, or an exception naming it. */
+    public KeyValue get(String path) {
+        KeyValue kv = entries.get(path);
+        if (kv == null) {
+            throw new IllegalStateException("no K/V captured for " + path + " (captured: " + entries.keySet() + ")");
+        }
+        return kv;
+    }
+
+    /** The captured paths in capture order. */
+    public java.util.Set<String> paths() {
+        return java.util.Collections.unmodifiableSet(entries.keySet());
+    }
+
+    /** Forgets every entry (the arrays stay with their manager). */
+    public void clear() {
+        entries.clear();
+    }
+}

@@ -1,0 +1,48 @@
+package org.draglora.engine.unet;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import org.draglora.engine.weights.WeightScope;
+
+/**
+ * Port of diffusers {@code UpBlock2D} (models/unets/unet_2d_blocks.py, v0.27): per layer the skip
+ * state is concatenated and a resnet applied; an optional upsampler ends the block. Keys:
+ * resnets.N, upsamplers.0.
+ */
+public final class UpBlock2D implements UpBlock {
+
+    private final List<ResnetBlock2D> resnets = new ArrayList<>();
+    private final Upsample2D upsampler;
+
+    UpBlock2D(WeightScope w, UNet2DConditionConfig cfg, long in, long out, long prevOut, long temb,
+            boolean addUpsample) {
+        int layers = cfg.layersPerBlock() + 1;
+        for (int j = 0; j < layers; j++) {
+            long skip = j == layers - 1 ? in : out;
+            long resnetIn = j == 0 ? prevOut : out;
+            resnets.add(new ResnetBlock2D(w.child("resnets").child(j), resnetIn + skip, out, temb,
+                    cfg.normNumGroups(), cfg.normEps()));
+        }
+        upsampler = addUpsample ? new Upsample2D(w.child("upsamplers").child(0), out) : null;
+    }
+
+    @Override
+    public NDArray forward(NDArray hiddenStates, Deque<NDArray> skips, NDArray temb, NDArray encoderHiddenStates,
+            ForwardContext ctx) {
+        NDArray x = hiddenStates;
+        for (ResnetBlock2D resnet : resnets) {
+            // (B, C, H, W) ++ (B, Cskip, H, W) -> (B, C + Cskip, H, W)
+            x = NDArrays.concat(new ai.djl.ndarray.NDList(x, skips.removeLast()), 1);
+            x = resnet.forward(x, temb);
+        }
+        return upsampler == null ? x : upsampler.forward(x);
+    }
+
+    @Override
+    public List<Attention> attentions() {
+        return List.of();
+    }
+}
