@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import org.draglora.engine.weights.WeightScope;
 
 /**
@@ -13,7 +14,7 @@ import org.draglora.engine.weights.WeightScope;
  *
  * <p>oneDNN bug (STACK.md §2): in PyTorch 2.7.1 on CPU the input gradient of a float32 conv with
  * k > 1 whose output-channel count is not a multiple of 16 is wrong or NaN. When that gradient can
- * be needed (the input requires grad), the kernel is zero-padded to a multiple of 16 output
+ * be needed (autograd is recording), the kernel is zero-padded to a multiple of 16 output
  * channels and the output sliced back; the forward values are unchanged.
  */
 public final class Conv2d {
@@ -57,8 +58,17 @@ public final class Conv2d {
         return ai.djl.nn.convolutional.Conv2d.conv2d(x, weight, bias, s, p, d, 1).singletonOrThrow();
     }
 
-    private boolean needsChannelPadding(NDArray x) {
+    boolean needsChannelPadding(NDArray x) {
         return kernel > 1 && out % 16 != 0 && x.getDataType() == DataType.FLOAT32
-                && x.getDevice().getDeviceType().equals(Device.Type.CPU) && x.hasGradient();
+                && x.getDevice().getDeviceType().equals(Device.Type.CPU) && gradientPossible(x);
+    }
+
+    /**
+     * Whether the input gradient may be computed: autograd is recording on this thread (inside a
+     * gradient collector), or {@code x} itself requires a gradient. DJL reports intermediates of
+     * a recorded graph as not requiring a gradient, so the grad mode is the reliable signal.
+     */
+    private static boolean gradientPossible(NDArray x) {
+        return JniUtils.isGradMode() || x.hasGradient();
     }
 }

@@ -6,7 +6,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -144,18 +143,7 @@ public final class WeightScope {
             return null;
         }
         try {
-            ByteBuffer data = loader.source.readFloat32(key);
-            try (NDArray alias = loader.manager.create(data, new Shape(shape), DataType.FLOAT32)) {
-                // a real copy: the alias may point into a file mapping that is unmapped when the
-                // buffer is collected (STACK.md §3). toType(same type, true) does not copy in DJL.
-                NDArray copy = alias.duplicate();
-                if (loader.dtype == DataType.FLOAT32) {
-                    return copy;
-                }
-                try (copy) {
-                    return copy.toType(loader.dtype, false);
-                }
-            }
+            return WeightArrays.read(loader.source, key, loader.manager, loader.dtype);
         } catch (IOException e) {
             throw new UncheckedIOException("reading '" + key + "' from " + loader.source.describe(), e);
         }
