@@ -47,6 +47,11 @@ public final class GroupNorm {
         long[] affine = new long[shape.dimension() - 1];
         affine[0] = channels;
         java.util.Arrays.fill(affine, 1, affine.length, 1);
-        return normed.reshape(shape).mul(weight.reshape(affine)).add(bias.reshape(affine));
+        // the reshaped views belong to the weights' manager (first operand), so close them here
+        // rather than let every call add two arrays to the model's manager
+        try (NDArray scale = weight.reshape(affine);
+                NDArray shift = bias.reshape(affine)) {
+            return normed.reshape(shape).mul(scale).add(shift);
+        }
     }
 }

@@ -72,7 +72,15 @@ public final class WeightScope {
 
     /** A shape-only root scope: every {@code get} returns {@code null} but is checked and recorded. */
     public static WeightScope shapesOnly(WeightSource source) {
-        return new WeightScope(new Loader(Mode.SHAPES, source, null, DataType.FLOAT32, key -> false), "");
+        return shapesOnly(source, key -> false);
+    }
+
+    /**
+     * A shape-only root scope whose keys matching {@code ignorable} may stay unconsumed (the same
+     * predicate a real load of that model passes, e.g. the text encoder's {@code position_ids}).
+     */
+    public static WeightScope shapesOnly(WeightSource source, Predicate<String> ignorable) {
+        return new WeightScope(new Loader(Mode.SHAPES, source, null, DataType.FLOAT32, ignorable), "");
     }
 
     /**
