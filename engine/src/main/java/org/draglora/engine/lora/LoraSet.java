@@ -154,12 +154,19 @@ public final class LoraSet implements LinearAdapters {
             if (a == null) {
                 continue;
             }
-            // (out, r) @ (r, in) -> (out, in)
-            NDArray delta = a.up().stopGradient().matMul(a.down().stopGradient());
-            NDArray w = t.weight().toType(DataType.FLOAT32, false).add(a.scale() == 1f ? delta : delta.mul(a.scale()));
-            NDArray weight = w.toType(t.weight().getDataType(), false);
-            weight.attach(manager);
-            fused.put(t.path(), weight);
+            try (NDManager scratch = manager.newSubManager()) {
+                NDArray up = a.up().duplicate();
+                NDArray down = a.down().duplicate();
+                NDArray base = t.weight().toType(DataType.FLOAT32, true);
+                up.attach(scratch);
+                down.attach(scratch);
+                base.attach(scratch);
+                // (out, r) @ (r, in) -> (out, in); scratch operands first, so results land in scratch
+                NDArray delta = up.matMul(down);
+                NDArray w = base.add(a.scale() == 1f ? delta : delta.mul(a.scale())).toType(t.weight().getDataType(), false);
+                w.attach(manager);
+                fused.put(t.path(), w);
+            }
         }
         return new FusedLora(fused);
     }

@@ -2,6 +2,9 @@ package org.draglora.engine.nn;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -47,12 +50,19 @@ public final class Conv2d {
         if (needsChannelPadding(x)) {
             long padded = (out + 15) / 16 * 16;
             Shape ws = weight.getShape();
-            try (NDArray zw = weight.getManager().zeros(new Shape(padded - out, ws.get(1), ws.get(2), ws.get(3)), weight.getDataType());
-                    NDArray zb = weight.getManager().zeros(new Shape(padded - out), weight.getDataType())) {
-                NDArray wp = weight.concat(zw, 0);
-                NDArray bp = bias.concat(zb, 0);
+            // the padded kernel is made from x's manager and closed after the call (autograd keeps
+            // its own reference), so nothing accumulates in the model's manager
+            try (NDManager scratch = x.getManager().newSubManager()) {
+                NDArray zw = scratch.zeros(new Shape(padded - out, ws.get(1), ws.get(2), ws.get(3)), weight.getDataType());
+                NDArray zb = scratch.zeros(new Shape(padded - out), weight.getDataType());
+                NDArray wp = NDArrays.concat(new NDList(weight, zw), 0);
+                NDArray bp = NDArrays.concat(new NDList(bias, zb), 0);
+                wp.attach(scratch);
+                bp.attach(scratch);
                 NDArray y = ai.djl.nn.convolutional.Conv2d.conv2d(x, wp, bp, s, p, d, 1).singletonOrThrow();
-                return y.get(new NDIndex(":, 0:" + out));
+                NDArray sliced = y.get(new NDIndex(":, 0:" + out));
+                sliced.attach(x.getManager());
+                return sliced;
             }
         }
         return ai.djl.nn.convolutional.Conv2d.conv2d(x, weight, bias, s, p, d, 1).singletonOrThrow();

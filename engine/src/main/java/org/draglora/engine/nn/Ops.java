@@ -56,6 +56,21 @@ public final class Ops {
         return probs.matMul(vh).transpose(0, 2, 1, 3).reshape(b, nq, c);
     }
 
+    /**
+     * A view of {@code a} owned by {@code manager}: no copy, gradients still flow. Results of an op
+     * belong to its first operand's manager (STACK.md §2), so a long-lived input (a cached text
+     * embedding, a session's latent) is borrowed into the step's manager before ops start from it;
+     * otherwise every step would leave arrays in the long-lived manager.
+     */
+    public static NDArray borrow(NDArray a, ai.djl.ndarray.NDManager manager) {
+        if (a.getManager() == manager) {
+            return a;
+        }
+        NDArray view = a.reshape(a.getShape());
+        view.attach(manager);
+        return view;
+    }
+
     /** Nearest-neighbour upsampling by 2 ({@code F.interpolate(scale_factor=2, mode="nearest")}). */
     public static NDArray upsampleNearest2x(NDArray x) {
         Shape s = x.getShape();

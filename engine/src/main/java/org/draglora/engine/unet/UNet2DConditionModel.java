@@ -13,6 +13,7 @@ import java.util.List;
 import org.draglora.engine.nn.Conv2d;
 import org.draglora.engine.nn.GroupNorm;
 import org.draglora.engine.nn.Linear;
+import org.draglora.engine.nn.Ops;
 import org.draglora.engine.weights.WeightScope;
 
 /**
@@ -131,8 +132,11 @@ public final class UNet2DConditionModel implements AutoCloseable {
 
     public UNetOutput forward(NDArray sample, NDArray timesteps, NDArray encoderHiddenStates, ForwardContext ctx) {
         long batch = sample.getShape().get(0);
+        // every intermediate goes to the sample's manager, whoever owns the other inputs
+        NDManager step = sample.getManager();
         NDArray x = sample.toType(dtype, false);
-        NDArray text = encoderHiddenStates.toType(dtype, false);
+        NDArray text = Ops.borrow(encoderHiddenStates, step).toType(dtype, false);
+        timesteps = Ops.borrow(timesteps, step);
         FeatureTap tap = ctx.tap();
 
         // 1. time: one timestep per sample (a single one is broadcast to the batch)
