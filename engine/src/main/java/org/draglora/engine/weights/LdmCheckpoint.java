@@ -169,82 +169,77 @@ public final class LdmCheckpoint {
             return null;
         }
         String[] p = key.substring(UNET_PREFIX.length()).split("\\.", -1);
-        int blocks = layout.unetBlocks();
-        int per = layout.unetLayersPerBlock() + 1; // LDM entries per block: L layers + the down/upsampler
         if (p.length < 3) {
             return null;
         }
-        switch (p[0]) {
-            case "time_embed": {
-                String linear = p[1].equals("0") ? "linear_1" : p[1].equals("2") ? "linear_2" : null;
-                return linear == null ? null : leaf("time_embedding." + linear, p, 2);
-            }
-            case "out": {
-                String layer = p[1].equals("0") ? "conv_norm_out" : p[1].equals("2") ? "conv_out" : null;
-                return layer == null ? null : leaf(layer, p, 2);
-            }
-            case "input_blocks": {
-                int k = index(p, 1);
-                if (k < 0 || p.length < 4) {
-                    return null;
-                }
-                if (k == 0) {
-                    return p[2].equals("0") ? leaf("conv_in", p, 3) : null;
-                }
-                int i = (k - 1) / per;
-                int j = (k - 1) % per;
-                if (i >= blocks) {
-                    return null;
-                }
-                String block = "down_blocks." + i + ".";
-                if (j < per - 1) {
-                    if (p[2].equals("0")) {
-                        return resnet(block + "resnets." + j, p, 3);
-                    }
-                    return p[2].equals("1") && layout.unetDownAttention().get(i) ? tail(block + "attentions." + j, p, 3) : null;
-                }
-                // the downsampler: input_blocks.{(L+1)(i+1)}.0.op -> downsamplers.0.conv
-                boolean hasDownsampler = i < blocks - 1;
-                return hasDownsampler && p[2].equals("0") && p[3].equals("op") ? leaf(block + "downsamplers.0.conv", p, 4) : null;
-            }
-            case "middle_block": {
-                switch (p[1]) {
-                    case "0":
-                        return resnet("mid_block.resnets.0", p, 2);
-                    case "1":
-                        return tail("mid_block.attentions.0", p, 2);
-                    case "2":
-                        return resnet("mid_block.resnets.1", p, 2);
-                    default:
-                        return null;
-                }
-            }
-            case "output_blocks": {
-                int k = index(p, 1);
-                if (k < 0 || p.length < 4) {
-                    return null;
-                }
-                int i = k / per;
-                int j = k % per;
-                if (i >= blocks) {
-                    return null;
-                }
-                String block = "up_blocks." + i + ".";
-                boolean attention = layout.unetUpAttention().get(i);
-                boolean hasUpsampler = i < blocks - 1 && j == per - 1;
-                String upsamplerEntry = attention ? "2" : "1";
-                if (p[2].equals("0")) {
-                    return resnet(block + "resnets." + j, p, 3);
-                }
-                if (p[2].equals("1") && attention) {
-                    return tail(block + "attentions." + j, p, 3);
-                }
-                return hasUpsampler && p[2].equals(upsamplerEntry) && p[3].equals("conv")
-                        ? leaf(block + "upsamplers.0.conv", p, 4) : null;
-            }
-            default:
-                return null;
+        return switch (p[0]) {
+            case "time_embed" -> p[1].equals("0") ? leaf("time_embedding.linear_1", p, 2)
+                    : p[1].equals("2") ? leaf("time_embedding.linear_2", p, 2) : null;
+            case "out" -> p[1].equals("0") ? leaf("conv_norm_out", p, 2) : p[1].equals("2") ? leaf("conv_out", p, 2) : null;
+            case "input_blocks" -> inputBlock(p);
+            case "middle_block" -> switch (p[1]) {
+                case "0" -> resnet("mid_block.resnets.0", p, 2);
+                case "1" -> tail("mid_block.attentions.0", p, 2);
+                case "2" -> resnet("mid_block.resnets.1", p, 2);
+                default -> null;
+            };
+            case "output_blocks" -> outputBlock(p);
+            default -> null;
+        };
+    }
+
+    /** {@code input_blocks.k.s.*}: conv_in, a down block's resnet or transformer, or its downsampler. */
+    private String inputBlock(String[] p) {
+        int k = index(p, 1);
+        if (k < 0 || p.length < 4) {
+            return null;
         }
+        if (k == 0) {
+            return p[2].equals("0") ? leaf("conv_in", p, 3) : null;
+        }
+        int per = layout.unetLayersPerBlock() + 1; // LDM entries per block: L layers + the downsampler
+        int i = (k - 1) / per;
+        int j = (k - 1) % per;
+        if (i >= layout.unetBlocks()) {
+            return null;
+        }
+        String block = "down_blocks." + i + ".";
+        if (j < per - 1) {
+            if (p[2].equals("0")) {
+                return resnet(block + "resnets." + j, p, 3);
+            }
+            return p[2].equals("1") && layout.unetDownAttention().get(i) ? tail(block + "attentions." + j, p, 3) : null;
+        }
+        // the downsampler: input_blocks.{(L+1)(i+1)}.0.op -> downsamplers.0.conv (not in the last block)
+        boolean hasDownsampler = i < layout.unetBlocks() - 1;
+        return hasDownsampler && p[2].equals("0") && p[3].equals("op") ? leaf(block + "downsamplers.0.conv", p, 4) : null;
+    }
+
+    /** {@code output_blocks.k.s.*}: an up block's resnet or transformer, or its upsampler. */
+    private String outputBlock(String[] p) {
+        int k = index(p, 1);
+        if (k < 0 || p.length < 4) {
+            return null;
+        }
+        int per = layout.unetLayersPerBlock() + 1; // LDM entries per block: L + 1 layers, the last with the upsampler
+        int i = k / per;
+        int j = k % per;
+        if (i >= layout.unetBlocks()) {
+            return null;
+        }
+        String block = "up_blocks." + i + ".";
+        boolean attention = layout.unetUpAttention().get(i);
+        if (p[2].equals("0")) {
+            return resnet(block + "resnets." + j, p, 3);
+        }
+        if (p[2].equals("1") && attention) {
+            return tail(block + "attentions." + j, p, 3);
+        }
+        // the upsampler follows the resnet (and the transformer) of the block's last entry
+        boolean hasUpsampler = i < layout.unetBlocks() - 1 && j == per - 1;
+        String upsamplerEntry = attention ? "2" : "1";
+        return hasUpsampler && p[2].equals(upsamplerEntry) && p[3].equals("conv")
+                ? leaf(block + "upsamplers.0.conv", p, 4) : null;
     }
 
     /** ResnetBlock2D sub-layers: LDM ResBlock name -> diffusers name. */
@@ -294,89 +289,71 @@ public final class LdmCheckpoint {
         if ((!p[0].equals("encoder") && !p[0].equals("decoder")) || p.length < 3) {
             return null;
         }
-        boolean encoder = p[0].equals("encoder");
         String coder = p[0] + ".";
-        int blocks = layout.vaeBlocks();
-        switch (p[1]) {
-            case "conv_in":
-            case "conv_out":
-                return leaf(coder + p[1], p, 2);
-            case "norm_out":
-                return leaf(coder + "conv_norm_out", p, 2);
-            case "mid":
-                return vaeMid(coder + "mid_block.", p);
-            case "down":
-            case "up": {
-                if (encoder != p[1].equals("down") || p.length < 5) {
-                    return null;
-                }
-                int k = index(p, 2);
-                if (k < 0 || k >= blocks) {
-                    return null;
-                }
-                int i = encoder ? k : blocks - 1 - k;
-                String block = coder + (encoder ? "down_blocks." : "up_blocks.") + i + ".";
-                if (p[3].equals("block")) {
-                    int j = index(p, 4);
-                    int layers = layout.vaeLayersPerBlock() + (encoder ? 0 : 1);
-                    return j >= 0 && j < layers && p.length > 5 ? vaeResnet(block + "resnets." + j, p, 5) : null;
-                }
-                String sampler = encoder ? "downsample" : "upsample";
-                boolean hasSampler = i < blocks - 1;
-                if (hasSampler && p[3].equals(sampler) && p[4].equals("conv")) {
-                    return leaf(block + (encoder ? "downsamplers" : "upsamplers") + ".0.conv", p, 5);
-                }
-                return null;
-            }
-            default:
-                return null;
+        return switch (p[1]) {
+            case "conv_in", "conv_out" -> leaf(coder + p[1], p, 2);
+            case "norm_out" -> leaf(coder + "conv_norm_out", p, 2);
+            case "mid" -> vaeMid(coder + "mid_block.", p);
+            case "down", "up" -> vaeBlock(p);
+            default -> null;
+        };
+    }
+
+    /**
+     * {@code encoder.down.i.*} or {@code decoder.up.k.*}: a resnet ({@code block.j}) or the
+     * down/upsampler; the decoder's {@code up.k} is diffusers' {@code up_blocks.(n-1-k)}.
+     */
+    private String vaeBlock(String[] p) {
+        boolean encoder = p[0].equals("encoder");
+        if (encoder != p[1].equals("down") || p.length < 5) {
+            return null; // encoder.up / decoder.down do not exist
         }
+        int blocks = layout.vaeBlocks();
+        int k = index(p, 2);
+        if (k < 0 || k >= blocks) {
+            return null;
+        }
+        int i = encoder ? k : blocks - 1 - k;
+        String block = p[0] + (encoder ? ".down_blocks." : ".up_blocks.") + i + ".";
+        if (p[3].equals("block")) {
+            int j = index(p, 4);
+            int layers = layout.vaeLayersPerBlock() + (encoder ? 0 : 1);
+            return j >= 0 && j < layers && p.length > 5 ? vaeResnet(block + "resnets." + j, p, 5) : null;
+        }
+        boolean hasSampler = i < blocks - 1; // none in the last encoder / decoder block
+        if (hasSampler && p[3].equals(encoder ? "downsample" : "upsample") && p[4].equals("conv")) {
+            return leaf(block + (encoder ? "downsamplers" : "upsamplers") + ".0.conv", p, 5);
+        }
+        return null;
     }
 
     private static String vaeMid(String prefix, String[] p) {
         if (p.length < 4) {
             return null;
         }
-        switch (p[2]) {
-            case "block_1":
-                return vaeResnet(prefix + "resnets.0", p, 3);
-            case "block_2":
-                return vaeResnet(prefix + "resnets.1", p, 3);
-            case "attn_1": {
-                String attention = prefix + "attentions.0.";
-                switch (p[3]) {
-                    case "norm":
-                        return leaf(attention + "group_norm", p, 4);
-                    case "q":
-                        return leaf(attention + "to_q", p, 4);
-                    case "k":
-                        return leaf(attention + "to_k", p, 4);
-                    case "v":
-                        return leaf(attention + "to_v", p, 4);
-                    case "proj_out":
-                        return leaf(attention + "to_out.0", p, 4);
-                    default:
-                        return null;
-                }
-            }
-            default:
-                return null;
-        }
+        String attention = prefix + "attentions.0.";
+        return switch (p[2]) {
+            case "block_1" -> vaeResnet(prefix + "resnets.0", p, 3);
+            case "block_2" -> vaeResnet(prefix + "resnets.1", p, 3);
+            case "attn_1" -> switch (p[3]) {
+                case "norm" -> leaf(attention + "group_norm", p, 4);
+                case "q" -> leaf(attention + "to_q", p, 4);
+                case "k" -> leaf(attention + "to_k", p, 4);
+                case "v" -> leaf(attention + "to_v", p, 4);
+                case "proj_out" -> leaf(attention + "to_out.0", p, 4);
+                default -> null;
+            };
+            default -> null;
+        };
     }
 
     /** VAE ResnetBlock2D: the names match except the shortcut. */
     private static String vaeResnet(String prefix, String[] p, int from) {
-        switch (p[from]) {
-            case "norm1":
-            case "conv1":
-            case "norm2":
-            case "conv2":
-                return leaf(prefix + "." + p[from], p, from + 1);
-            case "nin_shortcut":
-                return leaf(prefix + ".conv_shortcut", p, from + 1);
-            default:
-                return null;
-        }
+        return switch (p[from]) {
+            case "norm1", "conv1", "norm2", "conv2" -> leaf(prefix + "." + p[from], p, from + 1);
+            case "nin_shortcut" -> leaf(prefix + ".conv_shortcut", p, from + 1);
+            default -> null;
+        };
     }
 
     /**
