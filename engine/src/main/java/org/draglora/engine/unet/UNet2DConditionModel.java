@@ -14,7 +14,9 @@ import org.draglora.engine.nn.Conv2d;
 import org.draglora.engine.nn.GroupNorm;
 import org.draglora.engine.nn.Linear;
 import org.draglora.engine.nn.Ops;
+import org.draglora.engine.weights.WeightLoadException;
 import org.draglora.engine.weights.WeightScope;
+import org.draglora.engine.weights.WeightSource;
 
 /**
  * Port of diffusers {@code UNet2DConditionModel} (models/unets/unet_2d_condition.py, v0.27), the
@@ -81,6 +83,24 @@ public final class UNet2DConditionModel implements AutoCloseable {
         }
         convNormOut = new GroupNorm(w.child("conv_norm_out"), cfg.normNumGroups(), ch.get(0), cfg.normEps());
         convOut = new Conv2d(w.child("conv_out"), ch.get(0), cfg.outChannels(), 3, 1, 1);
+    }
+
+    /**
+     * Strict load from {@code source} into {@code manager} (which the model then owns) with weights
+     * of type {@code dtype}; on a key or shape mismatch the manager is closed and a
+     * {@link WeightLoadException} lists every problem.
+     */
+    public static UNet2DConditionModel load(WeightSource source, NDManager manager, DataType dtype,
+            UNet2DConditionConfig cfg) {
+        WeightScope w = WeightScope.load(source, manager, dtype, key -> false);
+        UNet2DConditionModel unet = new UNet2DConditionModel(w, cfg);
+        try {
+            w.verify();
+        } catch (WeightLoadException e) {
+            unet.close();
+            throw e;
+        }
+        return unet;
     }
 
     /** The configuration. */

@@ -26,7 +26,7 @@ import java.util.TreeMap;
  * {@code {"name": {"dtype", "shape", "data_offsets": [begin, end]}, "__metadata__": {...}}}, then
  * the little-endian data; offsets are relative to the end of the header.
  */
-public final class SafetensorsFile implements WeightSource, AutoCloseable {
+public final class SafetensorsFile implements WeightSource, java.io.Closeable {
 
     /** Headers larger than this are rejected as corrupt (real ones are well under 1 MB). */
     private static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;

@@ -21,7 +21,7 @@ import java.util.TreeMap;
  * must live in exactly one file; with an index, every key must also live in the file the index
  * names, and every key of a shard must be listed.
  */
-public final class ShardedSource implements WeightSource, AutoCloseable {
+public final class ShardedSource implements WeightSource, java.io.Closeable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
