@@ -1,0 +1,54 @@
+package org.draglora.config;
+
+import com.typesafe.config.Config;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Settings of the HTTP server: {@code draglora.server} in HOCON.
+ *
+ * @param host interface to bind to, e.g. {@code 127.0.0.1} or {@code 0.0.0.0}
+ * @param port TCP port, 0..65535; 0 lets the operating system pick a free one
+ * @param dataDir directory for sessions, blobs and the journal; a relative path is resolved
+ *     against the working directory
+ */
+public record ServerSettings(String host, int port, Path dataDir) {
+
+    /** Validates every field, naming the key and the offending value. */
+    public ServerSettings {
+        Objects.requireNonNull(host, "draglora.server.host");
+        Objects.requireNonNull(dataDir, "draglora.server.data-dir");
+        if (host.isBlank()) {
+            throw new IllegalArgumentException("draglora.server.host must not be blank, got '" + host + "'");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("draglora.server.port must be in 0..65535, got " + port);
+        }
+        if (dataDir.toString().isEmpty()) {
+            throw new IllegalArgumentException("draglora.server.data-dir must not be empty");
+        }
+    }
+
+    /** Reads {@code draglora.server} from the resolved root, so that errors name full keys. */
+    static ServerSettings from(Config root) {
+        return new ServerSettings(
+                root.getString("draglora.server.host"),
+                root.getInt("draglora.server.port"),
+                Path.of(root.getString("draglora.server.data-dir")));
+    }
+
+    /** A copy bound to another interface. */
+    public ServerSettings withHost(String newHost) {
+        return new ServerSettings(newHost, port, dataDir);
+    }
+
+    /** A copy on another port. */
+    public ServerSettings withPort(int newPort) {
+        return new ServerSettings(host, newPort, dataDir);
+    }
+
+    /** A copy with another data directory. */
+    public ServerSettings withDataDir(Path newDataDir) {
+        return new ServerSettings(host, port, newDataDir);
+    }
+}
