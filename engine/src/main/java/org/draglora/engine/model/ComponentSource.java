@@ -14,6 +14,7 @@ import org.draglora.engine.unet.UNet2DConditionConfig;
 import org.draglora.engine.vae.AutoencoderKLConfig;
 import org.draglora.engine.weights.DiffusersFolder;
 import org.draglora.engine.weights.LdmCheckpoint;
+import org.draglora.engine.weights.LdmLayout;
 import org.draglora.engine.weights.LegacyVaeNames;
 import org.draglora.engine.weights.LoadReport;
 import org.draglora.engine.weights.SafetensorsFile;
@@ -39,7 +40,7 @@ public record ComponentSource(ModelComponent component, WeightSource weights, Js
         return switch (path.kind()) {
             case PIPELINE_FOLDER -> fromFolder(folderComponent(DiffusersFolder.open(path.path()), component), component);
             case COMPONENT_FOLDER -> fromFolder(DiffusersFolder.component(path.path()), component);
-            case SINGLE_FILE -> fromSingleFile(path.path(), component);
+            case SINGLE_FILE -> fromSingleFile(path, component);
         };
     }
 
@@ -83,7 +84,10 @@ public record ComponentSource(ModelComponent component, WeightSource weights, Js
         return new ComponentSource(expected, weights, config, c.dir().toString(), ignorable(expected), List.of(), resource);
     }
 
-    private static ComponentSource fromSingleFile(Path file, ModelComponent component) throws IOException {
+    private static ComponentSource fromSingleFile(ModelPath path, ModelComponent component) throws IOException {
+        Path file = path.path();
+        Path configFile = path.configFile(component);
+        JsonNode config = configFile == null ? null : new ObjectMapper().readTree(configFile.toFile());
         SafetensorsFile f = SafetensorsFile.open(file);
         try {
             if (!LdmCheckpoint.isSingleFile(f)) {
@@ -93,9 +97,9 @@ public record ComponentSource(ModelComponent component, WeightSource weights, Js
                 }
                 WeightSource w = component == ModelComponent.VAE && LegacyVaeNames.usesLegacyNames(f)
                         ? LegacyVaeNames.rename(f) : f;
-                return new ComponentSource(component, w, null, file.toString(), ignorable(component), List.of(), f);
+                return new ComponentSource(component, w, config, file.toString(), ignorable(component), List.of(), f);
             }
-            LdmCheckpoint ldm = LdmCheckpoint.of(f);
+            LdmCheckpoint ldm = LdmCheckpoint.of(f, layout(path));
             List<String> unmapped = new ArrayList<>();
             String prefix = switch (component) {
                 case UNET -> LdmCheckpoint.UNET_PREFIX;
@@ -108,12 +112,22 @@ public record ComponentSource(ModelComponent component, WeightSource weights, Js
                 case VAE -> ldm.vae();
                 case TEXT_ENCODER -> ldm.textEncoder();
             };
-            return new ComponentSource(component, w, null, file + " (" + component.folder() + ")", ignorable(component),
+            return new ComponentSource(component, w, config, file + " (" + component.folder() + ")", ignorable(component),
                     unmapped, f);
         } catch (RuntimeException e) {
             f.close();
             throw e;
         }
+    }
+
+    /** The LDM key layout: from the UNet and VAE configs of the config folder, else SD 1.5's. */
+    private static LdmLayout layout(ModelPath path) throws IOException {
+        Path unetConfig = path.configFile(ModelComponent.UNET);
+        Path vaeConfig = path.configFile(ModelComponent.VAE);
+        UNet2DConditionConfig unet = unetConfig == null ? UNet2DConditionConfig.sd15() : UNet2DConditionConfig.load(unetConfig);
+        AutoencoderKLConfig vae = vaeConfig == null ? AutoencoderKLConfig.sd15() : AutoencoderKLConfig.load(vaeConfig);
+        return LdmLayout.fromBlockTypes(unet.downBlockTypes(), unet.upBlockTypes(), unet.layersPerBlock(),
+                vae.blockCount(), vae.layersPerBlock());
     }
 
     private static boolean isAnyComponentKey(String key) {

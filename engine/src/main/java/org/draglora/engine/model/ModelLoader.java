@@ -23,34 +23,33 @@ public final class ModelLoader {
     private ModelLoader() {}
 
     /** The UNet of the model at {@code path}, on {@code runtime}'s device. */
-    public static UNet2DConditionModel unet(Path path, EngineRuntime runtime) throws IOException {
-        try (ComponentSource src = ComponentSource.open(ModelPath.of(path), ModelComponent.UNET)) {
+    public static UNet2DConditionModel unet(ModelPath path, EngineRuntime runtime) throws IOException {
+        try (ComponentSource src = ComponentSource.open(path, ModelComponent.UNET)) {
             rejectUnmapped(src);
             return UNet2DConditionModel.load(src.weights(), runtime.newManager(), runtime.weightType(true), src.unetConfig());
         }
     }
 
     /** The VAE of the model at {@code path}. */
-    public static AutoencoderKL vae(Path path, EngineRuntime runtime) throws IOException {
-        try (ComponentSource src = ComponentSource.open(ModelPath.of(path), ModelComponent.VAE)) {
+    public static AutoencoderKL vae(ModelPath path, EngineRuntime runtime) throws IOException {
+        try (ComponentSource src = ComponentSource.open(path, ModelComponent.VAE)) {
             rejectUnmapped(src);
             return AutoencoderKL.load(src.weights(), runtime.newManager(), src.vaeConfig());
         }
     }
 
     /** The CLIP text encoder of the model at {@code path}. */
-    public static CLIPTextModel textEncoder(Path path, EngineRuntime runtime) throws IOException {
-        try (ComponentSource src = ComponentSource.open(ModelPath.of(path), ModelComponent.TEXT_ENCODER)) {
+    public static CLIPTextModel textEncoder(ModelPath path, EngineRuntime runtime) throws IOException {
+        try (ComponentSource src = ComponentSource.open(path, ModelComponent.TEXT_ENCODER)) {
             rejectUnmapped(src);
             return CLIPTextModel.load(src.weights(), runtime.newManager(), src.textConfig());
         }
     }
 
     /** The DDIM scheduler: the folder's {@code scheduler/scheduler_config.json}, or SD 1.5's. */
-    public static DdimScheduler scheduler(Path path) throws IOException {
-        ModelPath mp = ModelPath.of(path);
+    public static DdimScheduler scheduler(ModelPath mp) throws IOException {
         if (mp.kind() == ModelPath.Kind.PIPELINE_FOLDER) {
-            Path config = DiffusersFolder.open(path).schedulerConfig();
+            Path config = DiffusersFolder.open(mp.path()).schedulerConfig();
             if (config != null) {
                 return DdimScheduler.load(config);
             }

@@ -1,0 +1,49 @@
+package org.draglora.engine.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/** Model folders assembled from the tiny fixtures, in the layouts users have on disk. */
+public final class FixtureModels {
+
+    private FixtureModels() {}
+
+    /**
+     * A config folder for the tiny single-file checkpoint: {@code unet/}, {@code vae/} and
+     * {@code text_encoder/} with the tiny fixtures' {@code config.json}.
+     */
+    public static Path tinyConfigRoot(Path dir) throws IOException {
+        copy("unet-tiny/config.json", dir.resolve("unet/config.json"));
+        copy("vae-tiny/config.json", dir.resolve("vae/config.json"));
+        copy("clip-text-tiny/config.json", dir.resolve("text_encoder/config.json"));
+        return dir;
+    }
+
+    /** A diffusers pipeline folder holding the tiny UNet, VAE, text encoder, tokenizer and scheduler. */
+    public static Path tinyPipeline(Path dir) throws IOException {
+        Files.writeString(Files.createDirectories(dir).resolve("model_index.json"), """
+                {"_class_name": "StableDiffusionPipeline", "_diffusers_version": "0.27.2",
+                 "unet": ["diffusers", "UNet2DConditionModel"], "vae": ["diffusers", "AutoencoderKL"],
+                 "text_encoder": ["transformers", "CLIPTextModel"], "tokenizer": ["transformers", "CLIPTokenizer"],
+                 "scheduler": ["diffusers", "DDIMScheduler"]}
+                """);
+        copy("unet-tiny/config.json", dir.resolve("unet/config.json"));
+        copy("unet-tiny/diffusion_pytorch_model.safetensors", dir.resolve("unet/diffusion_pytorch_model.safetensors"));
+        copy("vae-tiny/config.json", dir.resolve("vae/config.json"));
+        copy("vae-tiny/diffusion_pytorch_model.safetensors", dir.resolve("vae/diffusion_pytorch_model.safetensors"));
+        copy("clip-text-tiny/config.json", dir.resolve("text_encoder/config.json"));
+        copy("clip-text-tiny/model.safetensors", dir.resolve("text_encoder/model.safetensors"));
+        for (String f : new String[] {"vocab.json", "merges.txt", "special_tokens_map.json", "tokenizer_config.json"}) {
+            copy("clip-tokenizer/tokenizer/" + f, dir.resolve("tokenizer/" + f));
+        }
+        copy("ddim/scheduler_config.json", dir.resolve("scheduler/scheduler_config.json"));
+        return dir;
+    }
+
+    private static void copy(String fixture, Path to) throws IOException {
+        Files.createDirectories(to.getParent());
+        Files.copy(Fixtures.path(fixture), to, StandardCopyOption.REPLACE_EXISTING);
+    }
+}
