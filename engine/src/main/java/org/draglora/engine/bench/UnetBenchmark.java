@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.draglora.engine.lora.LoraSet;
+import org.draglora.engine.nn.Ops;
 import org.draglora.engine.runtime.EngineRuntime;
 import org.draglora.engine.unet.ForwardContext;
 import org.draglora.engine.unet.UNet2DConditionConfig;
@@ -107,7 +108,8 @@ public final class UnetBenchmark {
             progress.accept("forward passes");
             double forwardMs = time(o, () -> {
                 try (NDManager step = manager.newSubManager()) {
-                    unet.forward(sample, 681, text, ForwardContext.of(lora)).sample().toFloatArray();
+                    // intermediates belong to the sample's manager: borrow it into the step's
+                    unet.forward(Ops.borrow(sample, step), 681, text, ForwardContext.of(lora)).sample().toFloatArray();
                 }
             });
             progress.accept("forward + backward passes");
@@ -115,7 +117,7 @@ public final class UnetBenchmark {
             double backwardMs = time(o, () -> {
                 try (NDManager step = manager.newSubManager();
                         GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    UNetOutput out = unet.forward(sample, 681, text, ForwardContext.of(lora));
+                    UNetOutput out = unet.forward(Ops.borrow(sample, step), 681, text, ForwardContext.of(lora));
                     gc.backward(out.sample().square().mean());
                 }
                 lora.parameters().get(0).getGradient().toFloatArray();
@@ -145,9 +147,7 @@ public final class UnetBenchmark {
     /** Arrays created by one forward pass: each is one op through JNI. */
     private static long countOps(UNet2DConditionModel unet, NDArray sample, NDArray text, LoraSet lora, NDManager m) {
         try (NDManager step = m.newSubManager()) {
-            NDArray s = sample.duplicate();
-            s.attach(step);
-            unet.forward(s, 681, text, ForwardContext.of(lora));
+            unet.forward(Ops.borrow(sample, step), 681, text, ForwardContext.of(lora));
             return step.getManagedArrays().size();
         }
     }

@@ -47,7 +47,18 @@ public final class EngineRuntime {
      * the one already started is an error (libtorch is loaded once per process).
      */
     public static synchronized EngineRuntime start(DeviceKind kind) {
+        return start(kind, 0);
+    }
+
+    /**
+     * Starts the engine on {@code kind} with {@code threads} intra-op threads (0 keeps libtorch's
+     * default, one per core), or returns the running one.
+     */
+    public static synchronized EngineRuntime start(DeviceKind kind, int threads) {
         Objects.requireNonNull(kind, "kind");
+        if (threads < 0) {
+            throw new IllegalArgumentException("threads must be >= 0, got " + threads);
+        }
         if (instance != null) {
             if (instance.kind != kind) {
                 throw new IllegalStateException("the engine already runs on " + instance.kind
@@ -82,6 +93,9 @@ public final class EngineRuntime {
             device = Device.gpu();
         } else {
             device = Device.cpu();
+        }
+        if (threads > 0) {
+            JniUtils.setNumThreads(threads);
         }
         instance = new EngineRuntime(kind, engine, device);
         instance.prepareThread();

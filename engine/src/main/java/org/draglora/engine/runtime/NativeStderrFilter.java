@@ -53,6 +53,16 @@ final class NativeStderrFilter {
             Thread pump = new Thread(() -> pump(fds[0], saved), "native-stderr-filter");
             pump.setDaemon(true);
             pump.start();
+            // At exit, point fd 2 back at the real stderr (closing the pipe's only writer) and let
+            // the pump drain, so nothing written to fd 2 just before exit is lost.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                libc.dup2(saved, 2);
+                try {
+                    pump.join(2000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "native-stderr-filter-drain"));
         } catch (UnsatisfiedLinkError | RuntimeException | IOException e) {
             // keep the unfiltered stderr: the warning is noise, not an error
         }

@@ -150,6 +150,12 @@ public final class UNet2DConditionModel implements AutoCloseable {
         return forward(sample, t, encoderHiddenStates, ctx);
     }
 
+    /**
+     * The forward pass. Every intermediate and output belongs to {@code sample}'s manager (the other
+     * inputs are borrowed into it), so pass a sample owned by the step's manager, e.g.
+     * {@code Ops.borrow(latent, step)}; a long-lived sample would collect a whole forward pass of
+     * activations in its long-lived manager.
+     */
     public UNetOutput forward(NDArray sample, NDArray timesteps, NDArray encoderHiddenStates, ForwardContext ctx) {
         long batch = sample.getShape().get(0);
         // every intermediate goes to the sample's manager, whoever owns the other inputs

@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.draglora.config.EngineSettings;
 import org.draglora.config.Settings;
+import org.draglora.engine.runtime.DeviceKind;
+import org.draglora.engine.runtime.EngineRuntime;
 import org.draglora.http.Version;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
@@ -81,6 +83,12 @@ public final class DragloraCommand implements Callable<Integer> {
             settings = device == null ? loaded : loaded.withEngine(loaded.engine().withDevice(device));
         }
         return settings;
+    }
+
+    /** The tensor engine on the configured device, started on first use. */
+    public EngineRuntime engine() {
+        EngineSettings e = settings().engine();
+        return EngineRuntime.start(DeviceKind.parse(e.device()), e.threads());
     }
 
     /** True when {@code --verbose} was given. */

@@ -1,0 +1,86 @@
+package org.draglora.http.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.draglora.http.Main;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code model inspect}, {@code model forward} and {@code bench unet} through the real command
+ * line, on the engine's tiny fixtures (read from the engine module's test resources).
+ */
+class ModelCommandsTest {
+
+    private static final Path FIXTURES = Path.of("..", "engine", "src", "test", "resources", "fixtures");
+
+    private record Result(int code, String out, String err) {}
+
+    private static Result run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static void assertUsageError(Result r, String fragment) {
+        assertEquals(2, r.code(), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().startsWith("draglora: ") && r.err().contains(fragment), r.err());
+    }
+
+    @Test
+    void inspectPrintsTheKeyReport() {
+        Result r = run("model", "inspect", FIXTURES.resolve("unet-tiny").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("UNet2DConditionModel, 2,446,788 parameters"), r.out());
+        assertTrue(r.out().contains("keys: OK"), r.out());
+    }
+
+    @Test
+    void forwardWritesTheOutputs(@TempDir Path dir) {
+        Path out = dir.resolve("out.safetensors");
+        Result r = run("model", "forward", "--model", FIXTURES.resolve("unet-tiny").toString(),
+                "--inputs", FIXTURES.resolve("unet-tiny/inputs.safetensors").toString(), "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.isRegularFile(out));
+        assertTrue(r.out().contains("eps 2x4x16x16") && r.out().contains("up_blocks.3 2x32x16x16"), r.out());
+    }
+
+    @Test
+    void badInputsAreOneLineUsageErrors(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("out.safetensors");
+        assertUsageError(run("model", "forward", "--model", FIXTURES.resolve("unet-tiny").toString(),
+                "--inputs", FIXTURES.resolve("vae-tiny/inputs.safetensors").toString(), "--out", out.toString()),
+                "lacks the tensor 'sample'");
+        assertUsageError(run("model", "forward", "--model", FIXTURES.resolve("unet-tiny").toString(),
+                "--inputs", dir.resolve("missing.safetensors").toString(), "--out", out.toString()), "not found");
+        Path weird = Files.createDirectories(dir.resolve("weird"));
+        Files.writeString(weird.resolve("config.json"), "{\"_class_name\": \"PriorTransformer\"}");
+        Files.copy(FIXTURES.resolve("unet-tiny/diffusion_pytorch_model.safetensors"),
+                weird.resolve("diffusion_pytorch_model.safetensors"));
+        assertUsageError(run("model", "inspect", weird.toString()), "PriorTransformer");
+        assertUsageError(run("model", "forward", "--model", weird.toString(),
+                "--inputs", FIXTURES.resolve("unet-tiny/inputs.safetensors").toString(), "--out", out.toString()),
+                "PriorTransformer");
+        assertUsageError(run("model", "forward", "--model", FIXTURES.resolve("unet-tiny").toString(), "--component", "prior",
+                "--inputs", FIXTURES.resolve("unet-tiny/inputs.safetensors").toString(), "--out", out.toString()),
+                "unknown component 'prior'");
+        assertTrue(Files.notExists(out));
+    }
+
+    @Test
+    void benchUnetPrintsATable() {
+        Result r = run("bench", "unet", "--preset", "tiny", "--size", "64", "--warmup", "0", "--iterations", "1");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("| backward/forward ratio |"), r.out());
+        assertUsageError(run("bench", "unet", "--preset", "sd21"), "unknown preset 'sd21'");
+    }
+}
