@@ -222,14 +222,38 @@ public final class CLIPTokenizer {
      */
     public static CLIPTokenizer fromOpenAiBpe(Path bpeFile, Cleanup cleanup) throws IOException {
         Objects.requireNonNull(bpeFile, "bpeFile");
-        Objects.requireNonNull(cleanup, "cleanup");
         requireFile(bpeFile, "OpenAI's CLIP BPE file is missing");
+        try (InputStream in = Files.newInputStream(bpeFile)) {
+            return fromOpenAiBpe(in, bpeFile.toString(), cleanup);
+        }
+    }
+
+    /**
+     * The SD 1.x tokenizer from the copy of OpenAI's {@code bpe_simple_vocab_16e6.txt.gz} bundled
+     * with draglora (MIT licence, github openai/CLIP). Single-file checkpoints carry no tokenizer,
+     * and this vocabulary is the one every SD 1.x text encoder was trained with.
+     */
+    public static CLIPTokenizer bundledSd15() throws IOException {
+        try (InputStream in = CLIPTokenizer.class.getResourceAsStream(BUNDLED_BPE)) {
+            if (in == null) {
+                throw new IOException("the bundled CLIP vocabulary " + BUNDLED_BPE + " is missing from the class path");
+            }
+            return fromOpenAiBpe(in, "bundled " + BUNDLED_BPE, Cleanup.HUGGINGFACE);
+        }
+    }
+
+    /** Class-path resource of the bundled OpenAI CLIP BPE merges. */
+    static final String BUNDLED_BPE = "/org/draglora/engine/clip/bpe_simple_vocab_16e6.txt.gz";
+
+    /** Builds the tokenizer from a gzip stream of OpenAI's BPE file; {@code origin} names it in errors. */
+    public static CLIPTokenizer fromOpenAiBpe(InputStream gzip, String origin, Cleanup cleanup) throws IOException {
+        Objects.requireNonNull(cleanup, "cleanup");
         List<BytePairEncoder.Merge> merges;
-        try (InputStream in = new GZIPInputStream(Files.newInputStream(bpeFile));
+        try (InputStream in = new GZIPInputStream(gzip);
                 BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            merges = readMerges(reader, bpeFile.toString(), true);
+            merges = readMerges(reader, origin, true);
         } catch (ZipException e) {
-            throw new IOException(bpeFile + ": not a gzip file: " + e.getMessage(), e);
+            throw new IOException(origin + ": not a gzip file: " + e.getMessage(), e);
         }
         Map<String, Integer> vocab = new LinkedHashMap<>();
         String[] bytes = BytePairEncoder.byteSymbolsInVocabularyOrder();
@@ -244,7 +268,7 @@ public final class CLIPTokenizer {
         }
         vocab.putIfAbsent(START_OF_TEXT, vocab.size());
         vocab.putIfAbsent(END_OF_TEXT, vocab.size());
-        BytePairEncoder bpe = new BytePairEncoder(vocab, merges, List.of(START_OF_TEXT, END_OF_TEXT), bpeFile.toString());
+        BytePairEncoder bpe = new BytePairEncoder(vocab, merges, List.of(START_OF_TEXT, END_OF_TEXT), origin);
         return create(bpe, cleanup, new Settings());
     }
 

@@ -3,6 +3,7 @@ package org.draglora.engine.model;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.draglora.engine.clip.CLIPTextModel;
+import org.draglora.engine.clip.CLIPTokenizer;
 import org.draglora.engine.runtime.EngineRuntime;
 import org.draglora.engine.schedule.DdimScheduler;
 import org.draglora.engine.unet.UNet2DConditionModel;
@@ -55,6 +56,21 @@ public final class ModelLoader {
             }
         }
         return new DdimScheduler(org.draglora.engine.schedule.DdimConfig.sd15());
+    }
+
+    /**
+     * The tokenizer: a pipeline folder's {@code tokenizer/}, a single file's config folder's
+     * {@code tokenizer/} when present, otherwise the CLIP vocabulary bundled with draglora (single
+     * files carry no tokenizer; every SD 1.x model uses this one).
+     */
+    public static CLIPTokenizer tokenizer(ModelPath mp) throws IOException {
+        Path dir = null;
+        if (mp.kind() == ModelPath.Kind.PIPELINE_FOLDER) {
+            dir = DiffusersFolder.open(mp.path()).tokenizerDir();
+        } else if (mp.configRoot() != null && java.nio.file.Files.isDirectory(mp.configRoot().resolve("tokenizer"))) {
+            dir = mp.configRoot().resolve("tokenizer");
+        }
+        return dir == null ? CLIPTokenizer.bundledSd15() : CLIPTokenizer.load(dir);
     }
 
     /**

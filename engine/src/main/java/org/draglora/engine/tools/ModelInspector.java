@@ -68,6 +68,8 @@ public final class ModelInspector {
                 for (ModelComponent c : ModelComponent.values()) {
                     component(b, mp, c);
                 }
+                b.append("tokenizer: none in the file; the bundled SD 1.x CLIP vocabulary is used\n");
+                b.append("scheduler: none in the file; DDIM with the SD 1.5 settings is used\n");
                 return;
             }
         }

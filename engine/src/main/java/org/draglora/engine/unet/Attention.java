@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import org.draglora.engine.nn.GroupNorm;
 import org.draglora.engine.nn.Linear;
+import org.draglora.engine.nn.Ops;
 import org.draglora.engine.weights.WeightScope;
 
 /**
@@ -98,12 +99,14 @@ public final class Attention {
      * Attention over tokens. {@code context} is {@code null} for self-attention.
      */
     public NDArray forward(NDArray hiddenStates, NDArray context, ForwardContext ctx) {
-        NDArray source = context == null ? hiddenStates : context;
-        NDArray q = toQ.forward(hiddenStates, ctx.adapters());
-        NDArray k = toK.forward(source, ctx.adapters());
-        NDArray v = toV.forward(source, ctx.adapters());
-        NDArray attended = ctx.processor(path).attend(this, q, k, v);
-        return toOut0.forward(attended, ctx.adapters()); // to_out.1 is dropout: omitted
+        return Ops.scoped(hiddenStates, h -> {
+            NDArray source = context == null ? h : Ops.borrow(context, h.getManager());
+            NDArray q = toQ.forward(h, ctx.adapters());
+            NDArray k = toK.forward(source, ctx.adapters());
+            NDArray v = toV.forward(source, ctx.adapters());
+            NDArray attended = ctx.processor(path).attend(this, q, k, v);
+            return toOut0.forward(attended, ctx.adapters()); // to_out.1 is dropout: omitted
+        });
     }
 
     /**

@@ -3,6 +3,7 @@ package org.draglora.engine.unet;
 import ai.djl.ndarray.NDArray;
 import java.util.List;
 import org.draglora.engine.nn.LayerNorm;
+import org.draglora.engine.nn.Ops;
 import org.draglora.engine.weights.WeightScope;
 
 /**
@@ -35,8 +36,10 @@ public final class BasicTransformerBlock {
     }
 
     public NDArray forward(NDArray hiddenStates, NDArray encoderHiddenStates, ForwardContext ctx) {
-        NDArray x = attn1.forward(norm1.forward(hiddenStates), null, ctx).add(hiddenStates);
-        x = attn2.forward(norm2.forward(x), encoderHiddenStates, ctx).add(x);
-        return ff.forward(norm3.forward(x)).add(x);
+        return Ops.scoped(hiddenStates, h -> {
+            NDArray x = attn1.forward(norm1.forward(h), null, ctx).add(h);
+            x = attn2.forward(norm2.forward(x), encoderHiddenStates, ctx).add(x);
+            return ff.forward(norm3.forward(x)).add(x);
+        });
     }
 }

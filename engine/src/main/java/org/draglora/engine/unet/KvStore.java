@@ -6,10 +6,18 @@ import java.util.Map;
 
 /**
  * Self-attention keys and values by attention key path, captured in one forward pass and injected
- * into another (the mutual self-attention of the final denoising, ALGORITHM.md §9). The arrays
- * belong to the manager of the capturing pass; a store lives for one denoising step.
+ * into another (the mutual self-attention of the final denoising, ALGORITHM.md §9). Captured
+ * arrays are moved to the store's manager (attention intermediates die with the attention
+ * otherwise); a store typically lives for one denoising step, in that step's manager.
  */
 public final class KvStore {
+
+    private final ai.djl.ndarray.NDManager owner;
+
+    /** A store whose captured arrays belong to {@code owner}. */
+    public KvStore(ai.djl.ndarray.NDManager owner) {
+        this.owner = owner;
+    }
 
     /** Keys and values of one attention, (B, N, C) each, before the head split. */
     public record KeyValue(NDArray key, NDArray value) {}
@@ -17,6 +25,8 @@ public final class KvStore {
     private final Map<String, KeyValue> entries = new LinkedHashMap<>();
 
     void put(String path, NDArray key, NDArray value) {
+        key.attach(owner);
+        value.attach(owner);
         entries.put(path, new KeyValue(key, value));
     }
 

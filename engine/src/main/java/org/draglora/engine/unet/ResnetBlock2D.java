@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import org.draglora.engine.nn.Conv2d;
 import org.draglora.engine.nn.GroupNorm;
 import org.draglora.engine.nn.Linear;
+import org.draglora.engine.nn.Ops;
 import org.draglora.engine.weights.WeightScope;
 
 /**
@@ -40,13 +41,15 @@ public final class ResnetBlock2D {
     }
 
     public NDArray forward(NDArray hiddenStates, NDArray temb) {
-        NDArray x = conv1.forward(silu(norm1.forward(hiddenStates)));
-        if (timeEmbProj != null) {
-            // temb: (B, Ct) -> (B, Cout) -> (B, Cout, 1, 1), broadcast over H, W
-            x = x.add(timeEmbProj.forward(silu(temb)).expandDims(2).expandDims(3));
-        }
-        x = conv2.forward(silu(norm2.forward(x)));
-        NDArray shortcut = convShortcut == null ? hiddenStates : convShortcut.forward(hiddenStates);
-        return shortcut.add(x);
+        return Ops.scoped(hiddenStates, h -> {
+            NDArray x = conv1.forward(silu(norm1.forward(h)));
+            if (timeEmbProj != null) {
+                // temb: (B, Ct) -> (B, Cout) -> (B, Cout, 1, 1), broadcast over H, W
+                x = x.add(timeEmbProj.forward(silu(Ops.borrow(temb, h.getManager()))).expandDims(2).expandDims(3));
+            }
+            x = conv2.forward(silu(norm2.forward(x)));
+            NDArray shortcut = convShortcut == null ? h : convShortcut.forward(h);
+            return shortcut.add(x);
+        });
     }
 }

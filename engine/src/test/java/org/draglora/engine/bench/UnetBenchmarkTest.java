@@ -24,7 +24,7 @@ class UnetBenchmarkTest {
         assertTrue(r.forwardMs() > 0 && r.forwardBackwardMs() > 0);
         assertTrue(r.opsPerForward() > 500, "a UNet forward is hundreds of ops, got " + r.opsPerForward());
         assertTrue(r.toMarkdown().contains("backward/forward ratio"));
-        assertEquals(3, progress.size());
+        assertEquals(4, progress.size());
     }
 
     @Test

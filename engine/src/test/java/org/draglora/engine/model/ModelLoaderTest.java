@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.draglora.engine.clip.CLIPTextModel;
+import org.draglora.engine.clip.CLIPTokenizer;
 import org.draglora.engine.runtime.EngineRuntime;
 import org.draglora.engine.schedule.DdimScheduler;
 import org.draglora.engine.testing.FixtureModels;
@@ -75,6 +76,17 @@ class ModelLoaderTest {
         }
         DdimScheduler scheduler = ModelLoader.scheduler(folder);
         assertEquals(681, scheduler.dragTimestep(50, 0.7));
+    }
+
+    @Test
+    void tokenizerComesFromTheFolderOrTheBundledVocabulary(@TempDir Path dir) throws Exception {
+        CLIPTokenizer fromFolder = ModelLoader.tokenizer(ModelPath.of(FixtureModels.tinyPipeline(dir.resolve("p"))));
+        CLIPTokenizer bundled = ModelLoader.tokenizer(ModelPath.of(Fixtures.path("ldm-single-file/model.safetensors")));
+        String prompt = "a photo of an astronaut riding a horse, 4k";
+        assertEquals(49408, bundled.vocabularySize());
+        assertEquals(java.util.Arrays.toString(fromFolder.tokenize(prompt).inputIds()),
+                java.util.Arrays.toString(bundled.tokenize(prompt).inputIds()));
+        assertEquals(49407, bundled.padId(), "SD 1.x pads with <|endoftext|>");
     }
 
     @Test

@@ -63,7 +63,7 @@ class KvProcessorsTest {
         try (NDManager m = manager.newSubManager()) {
             List<String> layers = unet.selfAttentionPaths().subList(10, 16);
             NDArray a = Tensors.load(m, inputs, "sample");
-            KvStore store = new KvStore();
+            KvStore store = new KvStore(m);
             float[] captured = eps(m, a, ForwardContext.DEFAULT.withProcessors(on(layers, new KvCaptureProcessor(store))));
             assertEquals(layers, List.copyOf(store.paths()));
             float[] plain = eps(m, a, ForwardContext.DEFAULT);
@@ -79,7 +79,7 @@ class KvProcessorsTest {
             List<String> layers = unet.selfAttentionPaths().subList(10, 16);
             NDArray a = Tensors.load(m, inputs, "sample");
             NDArray b = a.flip(3);
-            KvStore store = new KvStore();
+            KvStore store = new KvStore(m);
             eps(m, a, ForwardContext.DEFAULT.withProcessors(on(layers, new KvCaptureProcessor(store))));
             float[] plainB = eps(m, b, ForwardContext.DEFAULT);
             float[] steeredB = eps(m, b, ForwardContext.DEFAULT.withProcessors(on(layers, new KvInjectProcessor(store))));
@@ -98,7 +98,7 @@ class KvProcessorsTest {
     void injectionWithoutACaptureNamesTheLayer() {
         try (NDManager m = manager.newSubManager()) {
             String layer = unet.selfAttentionPaths().get(10);
-            KvStore empty = new KvStore();
+            KvStore empty = new KvStore(m);
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> eps(m, Tensors.load(m, inputs, "sample"),
                     ForwardContext.DEFAULT.withProcessors(Map.of(layer, new KvInjectProcessor(empty)))));
             assertTrue(e.getMessage().contains(layer));
