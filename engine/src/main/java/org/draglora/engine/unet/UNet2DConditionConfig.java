@@ -1,12 +1,16 @@
 package org.draglora.engine.unet;
 
+import static org.draglora.engine.weights.ConfigJson.requireValue;
+import static org.draglora.engine.weights.ConfigJson.requireFalse;
+import static org.draglora.engine.weights.ConfigJson.intList;
+import static org.draglora.engine.weights.ConfigJson.stringList;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * The fields of diffusers' {@code UNet2DConditionModel} config (unet/config.json) that the SD 1.5
@@ -190,40 +194,5 @@ public record UNet2DConditionConfig(
             throw new IllegalArgumentException("cross_attention_dim = " + n + ": only one number is supported");
         }
         return n.asInt();
-    }
-
-    private static void requireValue(JsonNode c, String key, String expected) {
-        JsonNode n = c.get(key);
-        if (n != null && !n.isNull() && !Objects.equals(n.asText(), expected)) {
-            throw new IllegalArgumentException(key + " = '" + n.asText() + "' is not supported (SD 1.5 has '"
-                    + expected + "')");
-        }
-    }
-
-    private static void requireFalse(JsonNode c, String key) {
-        JsonNode n = c.get(key);
-        if (n != null && n.asBoolean(false)) {
-            throw new IllegalArgumentException(key + " = true is not supported (SD 1.5 has false)");
-        }
-    }
-
-    private static List<Integer> intList(JsonNode c, String key) {
-        JsonNode n = c.get(key);
-        if (n == null || !n.isArray() || n.isEmpty()) {
-            throw new IllegalArgumentException(key + " must be a non-empty list");
-        }
-        List<Integer> out = new ArrayList<>();
-        n.forEach(x -> out.add(x.asInt()));
-        return out;
-    }
-
-    private static List<String> stringList(JsonNode c, String key) {
-        JsonNode n = c.get(key);
-        if (n == null || !n.isArray()) {
-            throw new IllegalArgumentException(key + " must be a list");
-        }
-        List<String> out = new ArrayList<>();
-        n.forEach(x -> out.add(x.asText()));
-        return out;
     }
 }

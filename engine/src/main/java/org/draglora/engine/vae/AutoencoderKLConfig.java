@@ -1,10 +1,12 @@
 package org.draglora.engine.vae;
 
+import static org.draglora.engine.weights.ConfigJson.intList;
+import static org.draglora.engine.weights.ConfigJson.stringList;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -130,25 +132,5 @@ public record AutoencoderKLConfig(
                 c.path("latent_channels").asInt(4),
                 c.path("norm_num_groups").asInt(32),
                 c.path("scaling_factor").asDouble(DEFAULT_SCALING_FACTOR));
-    }
-
-    private static List<Integer> intList(JsonNode c, String key) {
-        JsonNode n = c.get(key);
-        if (n == null || !n.isArray() || n.isEmpty()) {
-            throw new IllegalArgumentException(key + " must be a non-empty list");
-        }
-        List<Integer> out = new ArrayList<>();
-        n.forEach(x -> out.add(x.asInt()));
-        return out;
-    }
-
-    private static List<String> stringList(JsonNode c, String key) {
-        JsonNode n = c.get(key);
-        if (n == null || !n.isArray()) {
-            throw new IllegalArgumentException(key + " must be a list");
-        }
-        List<String> out = new ArrayList<>();
-        n.forEach(x -> out.add(x.asText()));
-        return out;
     }
 }

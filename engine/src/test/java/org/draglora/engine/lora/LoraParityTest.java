@@ -15,14 +15,13 @@ import ai.djl.training.GradientCollector;
 import java.nio.file.Path;
 import java.util.Map;
 import org.draglora.engine.runtime.EngineRuntime;
+import org.draglora.engine.testing.FixtureModels;
 import org.draglora.engine.testing.Fixtures;
 import org.draglora.engine.testing.Tensors;
 import org.draglora.engine.unet.ForwardContext;
-import org.draglora.engine.unet.UNet2DConditionConfig;
 import org.draglora.engine.unet.UNet2DConditionModel;
 import org.draglora.engine.unet.UNetOutput;
 import org.draglora.engine.weights.SafetensorsFile;
-import org.draglora.engine.weights.WeightScope;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,11 +45,7 @@ class LoraParityTest {
     static void load() throws Exception {
         EngineRuntime rt = EngineRuntime.cpu();
         manager = rt.newManager();
-        try (SafetensorsFile weights = Fixtures.open("unet-tiny/diffusion_pytorch_model.safetensors")) {
-            WeightScope w = WeightScope.load(weights, rt.newManager());
-            unet = new UNet2DConditionModel(w, UNet2DConditionConfig.load(Fixtures.path("unet-tiny/config.json")));
-            w.verify();
-        }
+        unet = FixtureModels.tinyUnet(rt);
         inputs = Fixtures.open("unet-tiny-lora/inputs.safetensors");
         expected = Fixtures.open("unet-tiny-lora/expected.safetensors");
         grads = Fixtures.open("unet-tiny-lora/grads.safetensors");

@@ -10,6 +10,17 @@ public final class FixtureModels {
 
     private FixtureModels() {}
 
+    /** The tiny UNet of fixture {@code unet-tiny}, loaded strictly; the caller closes it. */
+    public static org.draglora.engine.unet.UNet2DConditionModel tinyUnet(org.draglora.engine.runtime.EngineRuntime rt)
+            throws IOException {
+        try (org.draglora.engine.weights.SafetensorsFile weights =
+                Fixtures.open("unet-tiny/diffusion_pytorch_model.safetensors")) {
+            return org.draglora.engine.unet.UNet2DConditionModel.load(weights, rt.newManager(),
+                    ai.djl.ndarray.types.DataType.FLOAT32,
+                    org.draglora.engine.unet.UNet2DConditionConfig.load(Fixtures.path("unet-tiny/config.json")));
+        }
+    }
+
     /**
      * A config folder for the tiny single-file checkpoint: {@code unet/}, {@code vae/} and
      * {@code text_encoder/} with the tiny fixtures' {@code config.json}.

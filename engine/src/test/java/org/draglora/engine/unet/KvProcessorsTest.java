@@ -11,10 +11,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.draglora.engine.runtime.EngineRuntime;
+import org.draglora.engine.testing.FixtureModels;
 import org.draglora.engine.testing.Fixtures;
 import org.draglora.engine.testing.Tensors;
 import org.draglora.engine.weights.SafetensorsFile;
-import org.draglora.engine.weights.WeightScope;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,10 +34,7 @@ class KvProcessorsTest {
     static void load() throws Exception {
         EngineRuntime rt = EngineRuntime.cpu();
         manager = rt.newManager();
-        try (SafetensorsFile weights = Fixtures.open("unet-tiny/diffusion_pytorch_model.safetensors")) {
-            unet = new UNet2DConditionModel(WeightScope.load(weights, rt.newManager()),
-                    UNet2DConditionConfig.load(Fixtures.path("unet-tiny/config.json")));
-        }
+        unet = FixtureModels.tinyUnet(rt);
         inputs = Fixtures.open("unet-tiny/inputs.safetensors");
     }
 

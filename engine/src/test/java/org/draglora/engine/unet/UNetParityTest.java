@@ -7,10 +7,10 @@ import ai.djl.ndarray.NDManager;
 import java.util.HashMap;
 import java.util.Map;
 import org.draglora.engine.runtime.EngineRuntime;
+import org.draglora.engine.testing.FixtureModels;
 import org.draglora.engine.testing.Fixtures;
 import org.draglora.engine.testing.Tensors;
 import org.draglora.engine.weights.SafetensorsFile;
-import org.draglora.engine.weights.WeightScope;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,11 +30,7 @@ class UNetParityTest {
     static void load() throws Exception {
         EngineRuntime rt = EngineRuntime.cpu();
         manager = rt.newManager();
-        try (SafetensorsFile weights = Fixtures.open("unet-tiny/diffusion_pytorch_model.safetensors")) {
-            WeightScope w = WeightScope.load(weights, rt.newManager());
-            unet = new UNet2DConditionModel(w, UNet2DConditionConfig.load(Fixtures.path("unet-tiny/config.json")));
-            w.verify();
-        }
+        unet = FixtureModels.tinyUnet(rt);
         inputs = Fixtures.open("unet-tiny/inputs.safetensors");
         expected = Fixtures.open("unet-tiny/expected.safetensors");
     }
