@@ -1,9 +1,9 @@
 package org.draglora.engine.clip;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
+import org.draglora.engine.weights.ConfigJson;
 
 /**
  * The fields of transformers' {@code CLIPTextConfig} (text_encoder/config.json, transformers 4.38)
@@ -71,12 +71,7 @@ public record CLIPTextConfig(
 
     /** Reads and validates {@code config.json}. */
     public static CLIPTextConfig load(Path configJson) throws IOException {
-        JsonNode root = new ObjectMapper().readTree(configJson.toFile());
-        try {
-            return fromJson(root);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(configJson + ": " + e.getMessage(), e);
-        }
+        return ConfigJson.load(configJson, CLIPTextConfig::fromJson);
     }
 
     /** Parses a transformers CLIPTextConfig object. */

@@ -6,11 +6,11 @@ import static org.draglora.engine.weights.ConfigJson.intList;
 import static org.draglora.engine.weights.ConfigJson.stringList;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.draglora.engine.weights.ConfigJson;
 
 /**
  * The fields of diffusers' {@code UNet2DConditionModel} config (unet/config.json) that the SD 1.5
@@ -113,12 +113,7 @@ public record UNet2DConditionConfig(
 
     /** Reads and validates {@code config.json}. */
     public static UNet2DConditionConfig load(Path configJson) throws IOException {
-        JsonNode root = new ObjectMapper().readTree(configJson.toFile());
-        try {
-            return fromJson(root);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(configJson + ": " + e.getMessage(), e);
-        }
+        return ConfigJson.load(configJson, UNet2DConditionConfig::fromJson);
     }
 
     /** Parses a diffusers UNet config object. */

@@ -4,10 +4,10 @@ import static org.draglora.engine.weights.ConfigJson.intList;
 import static org.draglora.engine.weights.ConfigJson.stringList;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import org.draglora.engine.weights.ConfigJson;
 
 /**
  * The fields of diffusers' {@code AutoencoderKL} config (vae/config.json, v0.27) that the SD 1.5
@@ -94,12 +94,7 @@ public record AutoencoderKLConfig(
 
     /** Reads and validates {@code config.json}. */
     public static AutoencoderKLConfig load(Path configJson) throws IOException {
-        JsonNode root = new ObjectMapper().readTree(configJson.toFile());
-        try {
-            return fromJson(root);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(configJson + ": " + e.getMessage(), e);
-        }
+        return ConfigJson.load(configJson, AutoencoderKLConfig::fromJson);
     }
 
     /** Parses a diffusers AutoencoderKL config object; missing fields take diffusers' defaults. */

@@ -10,6 +10,20 @@ public final class ConfigJson {
 
     private ConfigJson() {}
 
+    /**
+     * Reads a config file and parses it with {@code parse}; a parse error is prefixed with the
+     * file's path.
+     */
+    public static <T> T load(java.nio.file.Path configJson, java.util.function.Function<JsonNode, T> parse)
+            throws java.io.IOException {
+        JsonNode root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(configJson.toFile());
+        try {
+            return parse.apply(root);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(configJson + ": " + e.getMessage(), e);
+        }
+    }
+
     /** A non-empty list of integers. */
     public static List<Integer> intList(JsonNode c, String key) {
         JsonNode n = c.get(key);
