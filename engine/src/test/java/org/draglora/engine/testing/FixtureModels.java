@@ -21,6 +21,26 @@ public final class FixtureModels {
         }
     }
 
+    /** The tiny VAE of fixture {@code vae-tiny}, loaded strictly; the caller closes it. */
+    public static org.draglora.engine.vae.AutoencoderKL tinyVae(org.draglora.engine.runtime.EngineRuntime rt)
+            throws IOException {
+        try (org.draglora.engine.weights.SafetensorsFile weights =
+                Fixtures.open("vae-tiny/diffusion_pytorch_model.safetensors")) {
+            return org.draglora.engine.vae.AutoencoderKL.load(weights, rt.newManager(),
+                    org.draglora.engine.vae.AutoencoderKLConfig.load(Fixtures.path("vae-tiny/config.json")));
+        }
+    }
+
+    /**
+     * The tiny UNet and VAE as an edit model without a text encoder (callers pass prompt
+     * embeddings of width 32 themselves) and SD 1.5's DDIM schedule.
+     */
+    public static org.draglora.engine.edit.EditModel tinyEditModel(org.draglora.engine.runtime.EngineRuntime rt)
+            throws IOException {
+        return new org.draglora.engine.edit.EditModel(tinyUnet(rt), tinyVae(rt), null, null,
+                new org.draglora.engine.schedule.DdimScheduler(org.draglora.engine.schedule.DdimConfig.sd15()), "tiny-fixtures");
+    }
+
     /**
      * A config folder for the tiny single-file checkpoint: {@code unet/}, {@code vae/} and
      * {@code text_encoder/} with the tiny fixtures' {@code config.json}.
