@@ -33,7 +33,7 @@ public final class CLIPAttention {
     }
 
     public NDArray forward(NDArray hiddenStates, NDArray causalMask) {
-        NDArray q = qProj.forward(hiddenStates).mul(scale);
+        NDArray q = Ops.scale(qProj.forward(hiddenStates), scale);
         NDArray k = kProj.forward(hiddenStates);
         NDArray v = vProj.forward(hiddenStates);
         // q is already scaled, so the scores use scale 1 (an exact no-op multiply)

@@ -238,6 +238,38 @@ public record DragSettings(Features features, Motion motion, TrackingSettings tr
                 new MutualAttention(0, 10), SwitchingRule.REFERENCE_REACH_RADIUS, false);
     }
 
+    /** A copy with other optimiser settings. */
+    public DragSettings withOptimization(Optimization newOptimization) {
+        return new DragSettings(features, motion, tracking, switching, newOptimization, regularization, schedule,
+                mutualAttention, reachRadius, ilfa);
+    }
+
+    /** A copy with other regularisers (e.g. lambdaDds 0 for the "no DDS" ablation). */
+    public DragSettings withRegularization(Regularization newRegularization) {
+        return new DragSettings(features, motion, tracking, switching, optimization, newRegularization, schedule,
+                mutualAttention, reachRadius, ilfa);
+    }
+
+    /** A copy with ILFA on or off (off: the "no ILFA" ablation). */
+    public DragSettings withIlfa(boolean on) {
+        return new DragSettings(features, motion, tracking, switching, optimization, regularization, schedule,
+                mutualAttention, reachRadius, on);
+    }
+
+    /** A copy with another DOO step budget K. */
+    public DragSettings withMaxSteps(int maxSteps) {
+        Optimization o = optimization;
+        return withOptimization(new Optimization(o.target(), o.learningRate(), o.weightDecay(), o.beta1(), o.beta2(),
+                o.epsilon(), maxSteps, o.loraRank()));
+    }
+
+    /** A copy with another learning rate. */
+    public DragSettings withLearningRate(double lr) {
+        Optimization o = optimization;
+        return withOptimization(new Optimization(o.target(), lr, o.weightDecay(), o.beta1(), o.beta2(), o.epsilon(),
+                o.maxSteps(), o.loraRank()));
+    }
+
     /** A copy with other tracking settings. */
     public DragSettings withTracking(TrackingSettings newTracking) {
         return new DragSettings(features, motion, newTracking, switching, optimization, regularization, schedule,

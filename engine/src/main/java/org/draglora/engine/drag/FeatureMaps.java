@@ -186,7 +186,7 @@ public final class FeatureMaps {
     }
 
     private static NDArray matrix(NDManager m, float[] values, int rows, int cols, DataType type) {
-        NDArray a = m.create(values, new Shape(rows, cols));
+        NDArray a = Ops.owned(m.create(values, new Shape(rows, cols)));
         return type == DataType.FLOAT32 ? a : a.toType(type, false);
     }
 

@@ -67,8 +67,8 @@ final class FeatureSampling {
         return Ops.scoped(features, f -> {
             NDManager m = f.getManager();
             NDArray flat = f.reshape(c, (long) h * w); // (C, H, W) or (1, C, H, W) -> (C, H*W)
-            NDArray idx = m.create(index, new Shape(1, 4L * n)).repeat(0, c); // (1, 4N) -> (C, 4N)
-            NDArray wts = m.create(weight, new Shape(1, 4L * n));
+            NDArray idx = Ops.owned(m.create(index, new Shape(1, 4L * n))).repeat(0, c); // (1, 4N) -> (C, 4N)
+            NDArray wts = Ops.owned(m.create(weight, new Shape(1, 4L * n)));
             if (f.getDataType() != DataType.FLOAT32) {
                 wts = wts.toType(f.getDataType(), false);
             }

@@ -46,7 +46,7 @@ public final class MaskLoss {
             NDArray keep = mask.toType(z.getDataType(), false).neg().add(1); // 1 - M_lat
             NDArray fixed = Ops.borrow(zPrev0, scratch).stopGradient();
             // a float scalar: sum() is 0-d, and a 0-d float64 factor would promote the loss to float64
-            return z.sub(fixed).abs().mul(keep).sum().mul((float) lambda);
+            return Ops.scale(z.sub(fixed).abs().mul(keep).sum(), lambda);
         });
     }
 

@@ -176,7 +176,7 @@ public final class MotionSupervision {
                     : stackedReference(f.getManager(), refs, active, c, k);
             // (C, M*k*k) -> (C, M, k*k); (2r+1)^2 * mean over the patch and C -> (M) (DJL's PyTorch
             // mean takes one axis at a time)
-            return current.sub(reference).abs().reshape(c, m, kk).mean(new int[] {2}).mean(new int[] {0}).mul(kk);
+            return Ops.scale(current.sub(reference).abs().reshape(c, m, kk).mean(new int[] {2}).mean(new int[] {0}), kk);
         });
         float[] values = (losses.getDataType() == DataType.FLOAT32 ? losses
                 : losses.toType(DataType.FLOAT32, false)).toFloatArray();

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
+import org.draglora.engine.nn.Ops;
 import org.draglora.engine.clip.CLIPTextModel;
 import org.draglora.engine.clip.CLIPTokenizer;
 import org.draglora.engine.model.ModelFingerprint;
@@ -109,7 +110,7 @@ public final class EditModel implements AutoCloseable {
             }
         }
         try (NDManager scratch = manager.newSubManager()) {
-            NDArray out = textEncoder.forward(scratch.create(ids, new Shape(1, ids.length))).lastHiddenState();
+            NDArray out = textEncoder.forward(Ops.owned(scratch.create(ids, new Shape(1, ids.length)))).lastHiddenState();
             out.attach(manager);
             return out;
         }

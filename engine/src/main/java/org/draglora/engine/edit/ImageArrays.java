@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import org.draglora.engine.nn.Ops;
 
 /** Between RGB bytes and the model's image tensors: (1, 3, H, W) in [-1, 1] (ALGORITHM.md §1.2, §3.10). */
 public final class ImageArrays {
@@ -22,7 +23,7 @@ public final class ImageArrays {
                 chw[c * plane + i] = (rgb[i * 3 + c] & 0xFF) / 127.5f - 1f;
             }
         }
-        return manager.create(chw, new Shape(1, 3, height, width));
+        return Ops.owned(manager.create(chw, new Shape(1, 3, height, width)));
     }
 
     /** {@code clamp(x/2 + 0.5, 0, 1) * 255}, truncated, of the first image of (B, 3, H, W) -> HWC bytes. */

@@ -3,6 +3,7 @@ package org.draglora.engine.edit;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import org.draglora.engine.nn.Ops;
 
 /**
  * A cheap RGB preview of an SD latent without the VAE: a fixed linear map from the 4 latent
@@ -28,7 +29,7 @@ public final class LatentPreview {
     public static byte[] rgb(NDArray latent) {
         long h = latent.getShape().get(2);
         long w = latent.getShape().get(3);
-        NDArray factors = latent.getManager().create(SD15_FACTORS, new Shape(4, 3));
+        NDArray factors = Ops.owned(latent.getManager().create(SD15_FACTORS, new Shape(4, 3)));
         // (1, 4, h, w) -> (4, h*w) -> (h*w, 4) @ (4, 3) -> (h*w, 3)
         NDArray first = latent.get("0:1").toType(DataType.FLOAT32, false).reshape(4, h * w).transpose();
         float[] rgb = first.matMul(factors).add(1f).div(2f).clip(0f, 1f).mul(255f).toFloatArray();

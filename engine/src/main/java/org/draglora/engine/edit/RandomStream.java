@@ -3,6 +3,7 @@ package org.draglora.engine.edit;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import org.draglora.engine.nn.Ops;
 import java.util.SplittableRandom;
 
 /**
@@ -47,7 +48,7 @@ public final class RandomStream {
                 v[i + 1] = (float) (radius * Math.sin(2 * Math.PI * u2));
             }
         }
-        return manager.create(v, shape);
+        return Ops.owned(manager.create(v, shape));
     }
 
     /** A uniform integer in [0, bound). */

@@ -108,7 +108,7 @@ public final class RecLoraTrainer {
                 NDArray sd = Ops.borrow(std, s).get(crop);
                 // posterior sample * scaling factor (ALGORITHM.md §4: latent_dist.sample() * 0.18215)
                 NDArray eps = random.gaussian(s, m.getShape(), RandomStream.Purpose.RECLORA_POSTERIOR, index);
-                latents.add(m.add(sd.mul(eps)).mul(model.scalingFactor()));
+                latents.add(Ops.scale(m.add(sd.mul(eps)), model.scalingFactor()));
                 timesteps[b] = random.uniformInt(RandomStream.Purpose.RECLORA_TIMESTEP, index, scheduler.config().numTrainTimesteps());
                 double a = scheduler.alphaCumprod(timesteps[b]);
                 sqrtA[b] = (float) Math.sqrt(a);
@@ -117,13 +117,13 @@ public final class RecLoraTrainer {
             NDArray z0 = NDArrays.concat(latents, 0);
             NDArray noise = random.gaussian(s, z0.getShape(), RandomStream.Purpose.RECLORA_NOISE, step);
             // z_t = sqrt(abar_t) z0 + sqrt(1 - abar_t) eps, one t per sample: (B) -> (B, 1, 1, 1)
-            NDArray zt = z0.mul(s.create(sqrtA, new Shape(batch, 1, 1, 1)))
-                    .add(noise.mul(s.create(sqrt1mA, new Shape(batch, 1, 1, 1))));
+            NDArray zt = z0.mul(Ops.owned(s.create(sqrtA, new Shape(batch, 1, 1, 1))))
+                    .add(noise.mul(Ops.owned(s.create(sqrt1mA, new Shape(batch, 1, 1, 1)))));
             // (1, 77, C) -> (B, 77, C)
             NDArray texts = Ops.borrow(text, s).broadcast(new Shape(batch, text.getShape().get(1), text.getShape().get(2)));
             NDArray loss;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray pred = model.unet().forward(zt, s.create(timesteps), texts, ForwardContext.of(lora)).sample();
+                NDArray pred = model.unet().forward(zt, Ops.owned(s.create(timesteps)), texts, ForwardContext.of(lora)).sample();
                 loss = pred.sub(noise).square().mean();
                 gc.backward(loss);
             }

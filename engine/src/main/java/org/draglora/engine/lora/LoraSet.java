@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.draglora.engine.nn.Ops;
 import org.draglora.engine.nn.Linear;
 import org.draglora.engine.nn.LinearAdapters;
 import org.draglora.engine.unet.UNet2DConditionModel;
@@ -49,7 +50,7 @@ public final class LoraSet implements LinearAdapters {
             for (int i = 0; i < down.length; i++) {
                 down[i] = (float) (gaussian(random) / rank);
             }
-            NDArray d = manager.create(down, new Shape(rank, in));
+            NDArray d = Ops.owned(manager.create(down, new Shape(rank, in)));
             NDArray u = manager.zeros(new Shape(out, rank), DataType.FLOAT32);
             m.put(target.path(), new LoraAdapter(d, u, 1f));
         }
@@ -163,7 +164,7 @@ public final class LoraSet implements LinearAdapters {
                 base.attach(scratch);
                 // (out, r) @ (r, in) -> (out, in); scratch operands first, so results land in scratch
                 NDArray delta = up.matMul(down);
-                NDArray w = base.add(a.scale() == 1f ? delta : delta.mul(a.scale())).toType(t.weight().getDataType(), false);
+                NDArray w = base.add(a.scale() == 1f ? delta : Ops.scale(delta, a.scale())).toType(t.weight().getDataType(), false);
                 w.attach(manager);
                 fused.put(t.path(), w);
             }
@@ -183,7 +184,7 @@ public final class LoraSet implements LinearAdapters {
         NDArray y = ai.djl.nn.core.Linear.linear(ai.djl.nn.core.Linear.linear(in, a.down()).singletonOrThrow(), a.up())
                 .singletonOrThrow();
         if (a.scale() != 1f) {
-            y = y.mul(a.scale());
+            y = Ops.scale(y, a.scale());
         }
         return y.getDataType() == x.getDataType() ? y : y.toType(x.getDataType(), false);
     }

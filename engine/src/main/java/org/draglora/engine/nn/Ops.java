@@ -21,7 +21,7 @@ public final class Ops {
 
     /** CLIP's quick GELU: {@code x * sigmoid(1.702 x)}. */
     public static NDArray quickGelu(NDArray x) {
-        return x.mul(Activation.sigmoid(x.mul(1.702f)));
+        return x.mul(Activation.sigmoid(scale(x, 1.702)));
     }
 
     /**
@@ -44,7 +44,7 @@ public final class Ops {
         long d = c / heads;
         // (B, N, C) -> (B, N, heads, d) -> (B, heads, N, d); scaling q (Nq*C values) instead of the
         // scores (heads*Nq*Nk values) saves a pass over the largest tensor of the UNet at 64x64
-        NDArray qh = q.mul((float) scale).reshape(b, nq, heads, d).transpose(0, 2, 1, 3);
+        NDArray qh = scale(q, scale).reshape(b, nq, heads, d).transpose(0, 2, 1, 3);
         NDArray kh = k.reshape(b, k.getShape().get(1), heads, d).transpose(0, 2, 1, 3);
         NDArray vh = v.reshape(b, v.getShape().get(1), heads, d).transpose(0, 2, 1, 3);
         // scores (B, heads, Nq, Nk)
@@ -55,6 +55,38 @@ public final class Ops {
         NDArray probs = scores.softmax(3);
         // (B, heads, Nq, d) -> (B, Nq, heads, d) -> (B, Nq, C)
         return probs.matMul(vh).transpose(0, 2, 1, 3).reshape(b, nq, c);
+    }
+
+    /**
+     * Turns an array made from Java values ({@code manager.create(float[], shape)}) into one whose
+     * memory libtorch owns. DJL wraps Java data with {@code from_blob}: the memory belongs to a
+     * direct buffer that lives only as long as the Java handle, so a view, or an autograd node that
+     * saved the array for backward, would read freed memory once the handle closes (a SIGSEGV or,
+     * worse, silent NaNs). Every array made from Java data goes through here.
+     */
+    public static NDArray owned(NDArray fromJava) {
+        NDArray copy = fromJava.duplicate();
+        fromJava.close();
+        return copy;
+    }
+
+    /**
+     * {@code x * c}, safe under autograd. DJL's {@code mul(Number)} wraps the scalar in a
+     * {@code from_blob} tensor and closes it right away; mul's backward keeps that tensor, so the
+     * backward pass may read freed memory once the garbage collector runs (intermittently wrong or
+     * NaN gradients). The scalar here is a libtorch-owned 0-d tensor of x's type.
+     */
+    public static NDArray scale(NDArray x, double c) {
+        try (NDArray s = x.getManager().full(new ai.djl.ndarray.types.Shape(), (float) c, x.getDataType())) {
+            return x.mul(s);
+        }
+    }
+
+    /** {@code x / c}, safe under autograd (see {@link #scale}). */
+    public static NDArray divide(NDArray x, double c) {
+        try (NDArray s = x.getManager().full(new ai.djl.ndarray.types.Shape(), (float) c, x.getDataType())) {
+            return x.div(s);
+        }
     }
 
     /**

@@ -88,7 +88,9 @@ public final class AdamW {
                     NDArray update = m.get(i).div(denom).muli(stepSize);
                     update.attach(scratch);
                     p.subi(update);
-                    g.subi(g); // zero the accumulated gradient (DJL's zeroGradients does not reach these)
+                    // zero the accumulated gradient in place (DJL's zeroGradients does not reach these;
+                    // g - g would keep a NaN)
+                    ai.djl.pytorch.jni.JniUtils.zeroGrad((ai.djl.pytorch.engine.PtNDArray) p);
                 }
             }
         }

@@ -1,6 +1,7 @@
 package org.draglora.engine.schedule;
 
 import ai.djl.ndarray.NDArray;
+import org.draglora.engine.nn.Ops;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -237,13 +238,13 @@ public final class DdimScheduler {
         double alphaProdTPrev = alphaCumprodOrFinal(prevT);
         double betaProdT = 1 - alphaProdT;
         // 3. "predicted x_0", DDIM eq. (12): (x_t - sqrt(1 - alpha_t) eps) / sqrt(alpha_t)
-        NDArray predOriginalSample = sample.sub(modelOutput.mul(Math.sqrt(betaProdT))).div(Math.sqrt(alphaProdT));
+        NDArray predOriginalSample = Ops.divide(sample.sub(Ops.scale(modelOutput, Math.sqrt(betaProdT))), Math.sqrt(alphaProdT));
         // 4. sigma_t = eta * ... = 0 (eta 0), so the variance and the random noise term of
         //    eq. (12) vanish; 5. no clipping (clip_sample false, validated by DdimConfig).
         // 6. "direction pointing to x_t", eq. (12): sqrt(1 - alpha_{t-1} - sigma_t^2) eps
-        NDArray direction = modelOutput.mul(Math.sqrt(1 - alphaProdTPrev));
+        NDArray direction = Ops.scale(modelOutput, Math.sqrt(1 - alphaProdTPrev));
         // 7. x_{t-1} = sqrt(alpha_{t-1}) x_0 + direction, eq. (12)
-        NDArray prevSample = predOriginalSample.mul(Math.sqrt(alphaProdTPrev)).add(direction);
+        NDArray prevSample = Ops.scale(predOriginalSample, Math.sqrt(alphaProdTPrev)).add(direction);
         return new StepResult(prevSample, predOriginalSample);
     }
 
@@ -266,9 +267,9 @@ public final class DdimScheduler {
         double alphaProdT = alphaCumprodOrFinal(tCur);
         double alphaProdTNext = alphaCumprod(tNext);
         // 3. x_0 = (x - sqrt(1 - a_cur) eps) / sqrt(a_cur), DDIM eq. (12) solved for x_0
-        NDArray predX0 = sample.sub(eps.mul(Math.sqrt(1 - alphaProdT))).div(Math.sqrt(alphaProdT));
+        NDArray predX0 = Ops.divide(sample.sub(Ops.scale(eps, Math.sqrt(1 - alphaProdT))), Math.sqrt(alphaProdT));
         // 4. eq. (12) run forwards in time with sigma = 0: x_next = sqrt(a_next) x_0 + sqrt(1 - a_next) eps
-        NDArray xNext = predX0.mul(Math.sqrt(alphaProdTNext)).add(eps.mul(Math.sqrt(1 - alphaProdTNext)));
+        NDArray xNext = Ops.scale(predX0, Math.sqrt(alphaProdTNext)).add(Ops.scale(eps, Math.sqrt(1 - alphaProdTNext)));
         return new StepResult(xNext, predX0);
     }
 
@@ -278,7 +279,7 @@ public final class DdimScheduler {
      */
     public NDArray addNoise(NDArray original, NDArray noise, long t) {
         double a = alphaCumprod(t);
-        return original.mul(Math.sqrt(a)).add(noise.mul(Math.sqrt(1 - a)));
+        return Ops.scale(original, Math.sqrt(a)).add(Ops.scale(noise, Math.sqrt(1 - a)));
     }
 
     /**
@@ -295,7 +296,7 @@ public final class DdimScheduler {
             throw new IllegalArgumentException("renoise goes up in noise: need tPrev < t, got tPrev " + tPrev + ", t " + t);
         }
         double ratio = alphaCumprod(t) / alphaCumprod(tPrev);
-        return zPrev.mul(Math.sqrt(ratio)).add(noise.mul(Math.sqrt(1 - ratio)));
+        return Ops.scale(zPrev, Math.sqrt(ratio)).add(Ops.scale(noise, Math.sqrt(1 - ratio)));
     }
 
     /**

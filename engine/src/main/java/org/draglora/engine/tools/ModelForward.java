@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.draglora.engine.nn.Ops;
 import org.draglora.engine.clip.CLIPTextModel;
 import org.draglora.engine.lora.LoraIo;
 import org.draglora.engine.lora.LoraSet;
@@ -168,7 +169,7 @@ public final class ModelForward {
                 throw new IllegalArgumentException("input_ids has " + info.shape()[1] + " positions; the model takes at most "
                         + clip.config().maxPositionEmbeddings());
             }
-            results.put("last_hidden_state", clip.forward(m.create(ids, new Shape(info.shape()))).lastHiddenState());
+            results.put("last_hidden_state", clip.forward(Ops.owned(m.create(ids, new Shape(info.shape())))).lastHiddenState());
         }
     }
 
@@ -194,7 +195,7 @@ public final class ModelForward {
                 throw new IllegalArgumentException("timestep " + t + " is outside 0..999");
             }
         }
-        return m.create(values, new Shape(values.length));
+        return Ops.owned(m.create(values, new Shape(values.length)));
     }
 
     private static void require(SafetensorsFile in, String name) {
@@ -213,7 +214,7 @@ public final class ModelForward {
         if (info.shape().length != rank) {
             throw new IllegalArgumentException(name + " must have " + rank + " dimensions, got " + info.shapeText());
         }
-        return m.create(in.readFloats(name), new Shape(info.shape()));
+        return Ops.owned(m.create(in.readFloats(name), new Shape(info.shape())));
     }
 
     private static void requireDim(SafetensorsFile in, String name, int axis, long expected) {

@@ -146,7 +146,7 @@ public final class UNet2DConditionModel implements AutoCloseable {
 
     /** The forward pass with one timestep for the whole batch. */
     public UNetOutput forward(NDArray sample, long timestep, NDArray encoderHiddenStates, ForwardContext ctx) {
-        NDArray t = sample.getManager().create(new long[] {timestep});
+        NDArray t = Ops.owned(sample.getManager().create(new long[] {timestep}));
         return forward(sample, t, encoderHiddenStates, ctx);
     }
 

@@ -3,6 +3,7 @@ package org.draglora.engine.vae;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import org.draglora.engine.nn.Ops;
 import org.draglora.engine.nn.Conv2d;
 import org.draglora.engine.unet.FeatureTap;
 import org.draglora.engine.weights.WeightLoadException;
@@ -107,12 +108,12 @@ public final class AutoencoderKL implements AutoCloseable {
      * (DragDiffusion's {@code image2latent}; the SD img2img pipeline samples instead of taking the mean).
      */
     public NDArray encodeScaled(NDArray image) {
-        return encode(image).mean().mul((float) config.scalingFactor());
+        return Ops.scale(encode(image).mean(), config.scalingFactor());
     }
 
     /** The image for an SD latent: divides by {@code scaling_factor}, then {@link #decode(NDArray)}. */
     public NDArray decodeScaled(NDArray scaledLatent) {
-        return decode(scaledLatent.div((float) config.scalingFactor()));
+        return decode(Ops.divide(scaledLatent, config.scalingFactor()));
     }
 
     private static NDArray toFloat32(NDArray a) {

@@ -2,6 +2,7 @@ package org.draglora.engine.vae;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import org.draglora.engine.nn.Ops;
 
 /**
  * Port of diffusers {@code DiagonalGaussianDistribution} (models/autoencoders/vae.py, v0.27), the
@@ -22,7 +23,7 @@ public record LatentDistribution(NDArray mean, NDArray logvar, NDArray std) {
     public static LatentDistribution fromMoments(NDArray moments) {
         NDList halves = moments.split(2, 1);
         NDArray logvar = halves.get(1).clip(LOGVAR_MIN, LOGVAR_MAX);
-        return new LatentDistribution(halves.get(0), logvar, logvar.mul(0.5f).exp());
+        return new LatentDistribution(halves.get(0), logvar, Ops.scale(logvar, 0.5).exp());
     }
 
     /** A draw {@code mean + std * noise}, with {@code noise} ~ N(0, 1) of the mean's shape supplied by the caller. */

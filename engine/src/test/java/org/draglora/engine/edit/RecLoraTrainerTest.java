@@ -44,7 +44,7 @@ class RecLoraTrainerTest {
                 }
             }
         }
-        return m.create(v, new Shape(1, 3, 64, 64));
+        return org.draglora.engine.nn.Ops.owned(m.create(v, new Shape(1, 3, 64, 64)));
     }
 
     private static double[] fit(NDManager m, int steps, long seed) {

@@ -1,0 +1,143 @@
+package org.draglora.engine.edit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.List;
+import org.draglora.engine.drag.DragMode;
+import org.draglora.engine.drag.DragSettings;
+import org.draglora.engine.drag.ImagePoint;
+import org.draglora.engine.runtime.EngineRuntime;
+import org.draglora.engine.testing.FixtureModels;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The whole edit on the tiny fixture models, step by step. */
+class DragRunTest {
+
+    private static EngineRuntime rt;
+    private static EditModel model;
+
+    @BeforeAll
+    static void load() throws Exception {
+        rt = EngineRuntime.cpu();
+        model = FixtureModels.tinyEditModel(rt);
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    static byte[] rgb() {
+        byte[] b = new byte[64 * 64 * 3];
+        for (int y = 0; y < 64; y++) {
+            for (int x = 0; x < 64; x++) {
+                boolean square = x > 16 && x < 32 && y > 20 && y < 36;
+                int i = (y * 64 + x) * 3;
+                b[i] = (byte) (square ? 230 : 40 + x);
+                b[i + 1] = (byte) (square ? 40 : 60 + y);
+                b[i + 2] = (byte) (square ? 40 : 120);
+            }
+        }
+        return b;
+    }
+
+    static boolean[] mask() {
+        boolean[] m = new boolean[64 * 64];
+        for (int y = 8; y < 56; y++) {
+            for (int x = 8; x < 56; x++) {
+                m[y * 64 + x] = true;
+            }
+        }
+        return m;
+    }
+
+    static DragRequest request(DragSettings drag, boolean[] mask, long seed) {
+        return new DragRequest(64, 64, rgb(), mask,
+                List.of(new DragRequest.PointPair(new ImagePoint(24, 28), new ImagePoint(40, 28))), "", drag,
+                new RecLoraSettings(4, 3, 1e-3, 1e-2, 1), seed);
+    }
+
+    static List<StepRecord> runToEnd(DragRun run) {
+        List<StepRecord> records = new ArrayList<>();
+        while (!run.finished()) {
+            records.add(run.step());
+            if (Boolean.getBoolean("debugRun")) System.err.println(records.get(records.size() - 1));
+        }
+        return records;
+    }
+
+    private static NDArray text(NDManager m) {
+        return new RandomStream(42).gaussian(m, new Shape(1, 77, 32), RandomStream.Purpose.DDS_NOISE, 0);
+    }
+
+    @Test
+    void dragLoraRunsEveryPhaseAndCountsItsPasses() {
+        try (NDManager m = rt.newManager();
+                DragRun run = new DragRun(model, request(DragSettings.dragLora().withMaxSteps(4), mask(), 1), text(m), m,
+                        null, true)) {
+            List<StepRecord> records = runToEnd(run);
+            assertEquals(3, records.stream().filter(r -> r.phase() == DragRun.Phase.RECLORA).count());
+            assertEquals(35, records.stream().filter(r -> r.phase() == DragRun.Phase.INVERSION).count());
+            assertEquals(35, records.stream().filter(r -> r.phase() == DragRun.Phase.DENOISE).count());
+            List<StepRecord> drag = records.stream().filter(r -> r.phase() == DragRun.Phase.DRAG).toList();
+            assertTrue(!drag.isEmpty());
+            for (StepRecord r : drag) {
+                if (r.mode() == DragMode.DOO && r.backwardPasses() == 1) {
+                    // forward with grad, one batched DDS pass of two samples, the ILFA forward
+                    assertEquals(3, r.forwardPasses(), r.toString());
+                    assertEquals(4, r.forwardSamples(), r.toString());
+                    assertTrue(Double.isFinite(r.losses().drag()) && Double.isFinite(r.losses().dds())
+                            && Double.isFinite(r.losses().mask()));
+                }
+                if (r.mode() == DragMode.ILFA_ONLY) {
+                    assertEquals(0, r.backwardPasses(), "ILFA-only iterations make no backward pass");
+                    assertEquals(1, r.forwardPasses(), "ILFA reuses the tracking forward");
+                }
+                assertNotNull(r.preview());
+            }
+            assertTrue(records.get(records.size() - 1).finished());
+            assertEquals(64 * 64 * 3, run.result().length);
+        }
+    }
+
+    @Test
+    void sameSeedGivesTheSameImage() {
+        byte[] a;
+        byte[] b;
+        try (NDManager m = rt.newManager();
+                DragRun run = new DragRun(model, request(DragSettings.dragLora().withMaxSteps(3), mask(), 7), text(m), m,
+                        null, false)) {
+            runToEnd(run);
+            a = run.result();
+        }
+        try (NDManager m = rt.newManager();
+                DragRun run = new DragRun(model, request(DragSettings.dragLora().withMaxSteps(3), mask(), 7), text(m), m,
+                        null, false)) {
+            runToEnd(run);
+            b = run.result();
+        }
+        assertArrayEquals(a, b);
+    }
+
+    @Test
+    void dragDiffusionOptimisesTheLatentAndItsLossFalls() {
+        try (NDManager m = rt.newManager();
+                DragRun run = new DragRun(model, request(DragSettings.dragDiffusion().withMaxSteps(8), mask(), 3), text(m),
+                        m, null, false)) {
+            List<StepRecord> drag = runToEnd(run).stream().filter(r -> r.phase() == DragRun.Phase.DRAG).toList();
+            assertTrue(drag.stream().allMatch(r -> r.backwardPasses() <= 1 && r.forwardPasses() == 1));
+            double first = drag.get(0).losses().total();
+            double last = drag.get(drag.size() - 1).losses().total();
+            assertTrue(last < first, "DragDiffusion loss should fall: " + first + " -> " + last);
+        }
+    }
+}
