@@ -18,6 +18,8 @@ import org.draglora.engine.drag.GridPoint;
 import org.draglora.engine.drag.ImagePoint;
 import org.draglora.engine.drag.MaskLoss;
 import org.draglora.engine.drag.MotionSupervision;
+import org.draglora.engine.io.ImageTensors;
+import org.draglora.engine.io.RgbImage;
 import org.draglora.engine.lora.FusedLora;
 import org.draglora.engine.lora.LoraSet;
 import org.draglora.engine.nn.Ops;
@@ -124,7 +126,7 @@ public final class DragRun implements AutoCloseable {
         for (int i = 0; i < denoiseTimesteps.length; i++) {
             inversionTimesteps[i] = denoiseTimesteps[denoiseTimesteps.length - 1 - i];
         }
-        this.image = ImageArrays.fromRgb(request.rgb(), request.width(), request.height(), manager);
+        this.image = ImageTensors.toTensor(new RgbImage(request.width(), request.height(), request.rgb()), manager);
         this.text = keep(promptEmbedding.duplicate());
         setMask(request.editable());
         for (DragRequest.PointPair p : request.points()) {
@@ -293,7 +295,7 @@ public final class DragRun implements AutoCloseable {
     private StepRecord decodeStep(long t0) {
         try (NDManager s = manager.newSubManager(); NoGrad ignored = NoGrad.open()) {
             NDArray decoded = model.vae().decode(Ops.divide(Ops.borrow(zTgt, s), model.scalingFactor()));
-            result = ImageArrays.toRgb(decoded);
+            result = ImageTensors.fromTensor(decoded.get("0:1")).rgb();
         }
         advance(Phase.DONE);
         return record(Phase.DECODE, 0, 1, null, StepRecord.Losses.NONE, 0, 0, 0, t0,

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import org.draglora.engine.nn.Ops;
 import java.awt.Transparency;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
@@ -117,7 +118,7 @@ public final class ImageTensors {
             chw[plane + i] = (px[i * 3 + 1] & 0xff) / 127.5f - 1f;
             chw[2 * plane + i] = (px[i * 3 + 2] & 0xff) / 127.5f - 1f;
         }
-        return manager.create(chw, new Shape(1, 3, h, w));
+        return Ops.owned(manager.create(chw, new Shape(1, 3, h, w)));
     }
 
     /**

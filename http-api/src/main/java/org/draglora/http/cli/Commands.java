@@ -32,6 +32,7 @@ public final class Commands {
     /** The one place where subcommands are registered. */
     private static void register(CommandLine root, DragloraCommand top) {
         root.addSubcommand(new ServeCommand(top));
+        root.addSubcommand(new EditCommand(top));
         root.addSubcommand(group("model", "Inspect model weights and run one component on given tensors.",
                 new ModelInspectCommand(top), new ModelForwardCommand(top)));
         root.addSubcommand(group("bench", "Measure performance.", new BenchUnetCommand(top)));
