@@ -152,6 +152,21 @@ public final class DragRun implements AutoCloseable {
         }
     }
 
+    /**
+     * Skips RecLoRA fitting and inversion: the drag starts from {@code recLoraSet} and the given
+     * inverted latent (1, 4, h, w) at the drag timestep. For benchmarks that time the drag phase
+     * alone, and for tests.
+     */
+    public void skipToDrag(LoraSet recLoraSet, NDArray invertedLatent) {
+        if (phase != Phase.RECLORA || trainer != null) {
+            throw new IllegalStateException("skipToDrag must come before the first step");
+        }
+        useRecLora(recLoraSet);
+        replaceZ(invertedLatent.duplicate());
+        zOrig = keep(z.duplicate());
+        advance(Phase.DRAG);
+    }
+
     /** The current phase. */
     public Phase phase() {
         return phase;

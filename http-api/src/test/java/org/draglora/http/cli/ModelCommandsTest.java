@@ -83,4 +83,14 @@ class ModelCommandsTest {
         assertTrue(r.out().contains("| backward/forward ratio |"), r.out());
         assertUsageError(run("bench", "unet", "--preset", "sd21"), "unknown preset 'sd21'");
     }
+
+    @Test
+    void benchDragPrintsBothIterationKinds() {
+        Result r = run("bench", "drag", "--preset", "tiny", "--size", "64", "--steps", "1", "--reclora-batch", "1");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("| DOO + ILFA iteration |") && r.out().contains("4 UNet samples forward, 1 backward"),
+                r.out());
+        assertTrue(r.out().contains("| ILFA-only iteration |") && r.out().contains("(1 UNet forward, 0 backward;"), r.out());
+        assertUsageError(run("bench", "drag", "--size", "100"), "multiple of 64");
+    }
 }
