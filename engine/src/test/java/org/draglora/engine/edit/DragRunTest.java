@@ -129,6 +129,41 @@ class DragRunTest {
     }
 
     @Test
+    void dragLoraMovesTheHandleTowardItsTarget() {
+        DragSettings s = DragSettings.dragLora().withSwitching(org.draglora.engine.drag.SwitchingSettings.disabled())
+                .withMaxSteps(10).withLearningRate(1e-3);
+        try (NDManager m = rt.newManager(); DragRun run = new DragRun(model, request(s, mask(), 5), text(m), m, null, false)) {
+            List<StepRecord> drag = new ArrayList<>();
+            while (run.phase() != DragRun.Phase.DENOISE) {
+                StepRecord r = run.step();
+                if (r.phase() == DragRun.Phase.DRAG) {
+                    drag.add(r);
+                }
+            }
+            double first = drag.get(0).points().get(0).distance();
+            double last = drag.get(drag.size() - 1).points().get(0).distance();
+            assertEquals(16.0, first, 1e-9);
+            assertTrue(last < first / 2, "the handle should approach its target: " + first + " -> " + last);
+        }
+    }
+
+    @Test
+    void severalPointsAreTrackedTogether() {
+        DragRequest twoPoints = new DragRequest(64, 64, rgb(), mask(), List.of(
+                new DragRequest.PointPair(new ImagePoint(24, 28), new ImagePoint(40, 28)),
+                new DragRequest.PointPair(new ImagePoint(20, 40), new ImagePoint(20, 50))), "",
+                DragSettings.dragLora().withMaxSteps(3), new RecLoraSettings(4, 1, 1e-3, 1e-2, 1), 9);
+        try (NDManager m = rt.newManager(); DragRun run = new DragRun(model, twoPoints, text(m), m, null, false)) {
+            List<StepRecord> drag = runToEnd(run).stream().filter(r -> r.phase() == DragRun.Phase.DRAG).toList();
+            assertTrue(drag.size() >= 2);
+            StepRecord second = drag.get(1);
+            assertEquals(2, second.points().size());
+            assertTrue(Double.isFinite(second.points().get(0).minD()) && Double.isFinite(second.points().get(1).minD()));
+            assertEquals(10.0, drag.get(0).points().get(1).distance(), 1e-9);
+        }
+    }
+
+    @Test
     void dragDiffusionOptimisesTheLatentAndItsLossFalls() {
         try (NDManager m = rt.newManager();
                 DragRun run = new DragRun(model, request(DragSettings.dragDiffusion().withMaxSteps(8), mask(), 3), text(m),
