@@ -16,6 +16,8 @@ import java.util.function.Consumer;
 import org.draglora.engine.drag.DragMode;
 import org.draglora.engine.drag.DragSettings;
 import org.draglora.engine.drag.ImagePoint;
+import org.draglora.engine.drag.TrackingSettings;
+import org.draglora.engine.drag.TrackingStrategy;
 import org.draglora.engine.edit.DragRequest;
 import org.draglora.engine.edit.DragRun;
 import org.draglora.engine.edit.EditModel;
@@ -50,9 +52,26 @@ public final class EditTool {
      * @param recLoraSteps RecLoRA steps, {@code null} for the reference's 80
      * @param maxSteps the DOO step budget K, {@code null} for the reference's 80
      * @param cacheDir where fitted RecLoRAs are cached, {@code null} for none
+     * @param tracking a tracking strategy instead of the method's, or {@code null}
      */
     public record Options(String prompt, EditMethod method, long seed, Integer recLoraSteps, Integer maxSteps,
-            Path cacheDir) {}
+            Path cacheDir, TrackingStrategy tracking) {
+
+        /** Options with the method's own tracking. */
+        public Options(String prompt, EditMethod method, long seed, Integer recLoraSteps, Integer maxSteps, Path cacheDir) {
+            this(prompt, method, seed, recLoraSteps, maxSteps, cacheDir, null);
+        }
+    }
+
+    /** Parses {@code square}, {@code distance-closer}, {@code angle-closer} or {@code linear}. */
+    public static TrackingStrategy parseTracking(String text) {
+        for (TrackingStrategy t : TrackingStrategy.values()) {
+            if (t.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-').equals(text.trim().toLowerCase(java.util.Locale.ROOT))) {
+                return t;
+            }
+        }
+        throw new IllegalArgumentException("unknown tracking '" + text + "': use square, distance-closer, angle-closer or linear");
+    }
 
     /** What the edit did. */
     public record Summary(int dragIterations, int dooIterations, int ilfaOnlyIterations, int forwardPasses,
@@ -101,6 +120,10 @@ public final class EditTool {
         DragSettings drag = o.method().settings();
         if (o.maxSteps() != null) {
             drag = drag.withMaxSteps(o.maxSteps());
+        }
+        if (o.tracking() != null) {
+            TrackingSettings t = drag.tracking();
+            drag = drag.withTracking(new TrackingSettings(o.tracking(), t.reduction(), t.radius(), t.roundMinD()));
         }
         RecLoraSettings rec = RecLoraSettings.reference();
         if (o.recLoraSteps() != null) {

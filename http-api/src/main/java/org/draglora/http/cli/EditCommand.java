@@ -59,6 +59,11 @@ public final class EditCommand implements Callable<Integer> {
             description = "The drag method (default: ${DEFAULT-VALUE}).")
     private String method;
 
+    @Option(names = "--tracking", paramLabel = "square|distance-closer|angle-closer|linear",
+            description = "Point tracking instead of the method's (draglora: distance-closer, draglora-fast: "
+                    + "angle-closer, dragdiffusion: square).")
+    private String tracking;
+
     @Option(names = "--seed", defaultValue = "42", paramLabel = "N", description = "Random seed (default: ${DEFAULT-VALUE}).")
     private long seed;
 
@@ -91,7 +96,8 @@ public final class EditCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         EditMethod m = EditMethod.parse(method);
         EditTool.Options options = new EditTool.Options(prompt, m, seed, recLoraSteps, steps,
-                noCache ? null : (cache != null ? cache : root.settings().server().dataDir().resolve("cache")));
+                noCache ? null : (cache != null ? cache : root.settings().server().dataDir().resolve("cache")),
+                tracking == null ? null : EditTool.parseTracking(tracking));
         DragSample sample = EditTool.readInput(new EditTool.Input(image, mask, points, dragBench, drag100));
         DragRequest request = EditTool.request(sample, options);
         ModelPath modelPath = ModelPath.of(modelPath(), modelConfig);
