@@ -1,0 +1,119 @@
+package org.draglora.engine.shapes;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Finds an object in an image by its colours: a pixel belongs to the object when its RGB value lies within a
+ * tolerance of the segment from the object's fill to its second colour (so a gradient, the stripes, and the
+ * blends at stripe edges all count, while blends with the background beyond the tolerance do not), and only
+ * inside a search region.
+ */
+final class ColourSegmentation {
+
+    private ColourSegmentation() {
+    }
+
+    /** Pixel and moment sums of a set of pixels (pixel centres at whole coordinates). */
+    record Blob(int area, double sumX, double sumY, double sumXX, double sumYY, double sumXY) {
+
+        double meanX() {
+            return sumX / area;
+        }
+
+        double meanY() {
+            return sumY / area;
+        }
+
+        /** Standard deviation of the pixels' projections on the unit direction (ux, uy). */
+        double spread(double ux, double uy) {
+            double mx = meanX();
+            double my = meanY();
+            double vxx = sumXX / area - mx * mx;
+            double vyy = sumYY / area - my * my;
+            double vxy = sumXY / area - mx * my;
+            return Math.sqrt(Math.max(0, ux * ux * vxx + 2 * ux * uy * vxy + uy * uy * vyy));
+        }
+    }
+
+    /** Flags, row-major, of the region's pixels whose colour is within {@code tolerance} of the object's. */
+    static boolean[] match(byte[] rgb, boolean[] region, ShapeObject object, double tolerance) {
+        boolean[] out = new boolean[region.length];
+        ShapeColour a = object.fill();
+        ShapeColour b = object.secondColour();
+        for (int i = 0; i < region.length; i++) {
+            if (region[i]) {
+                out[i] = Palette.distanceToSegment(rgb[3 * i] & 0xff, rgb[3 * i + 1] & 0xff, rgb[3 * i + 2] & 0xff,
+                        a, b) <= tolerance;
+            }
+        }
+        return out;
+    }
+
+    /** Moments of all flagged pixels. */
+    static Blob blob(boolean[] flags, int w) {
+        int area = 0;
+        double sx = 0;
+        double sy = 0;
+        double sxx = 0;
+        double syy = 0;
+        double sxy = 0;
+        for (int i = 0; i < flags.length; i++) {
+            if (flags[i]) {
+                int x = i % w;
+                int y = i / w;
+                area++;
+                sx += x;
+                sy += y;
+                sxx += (double) x * x;
+                syy += (double) y * y;
+                sxy += (double) x * y;
+            }
+        }
+        return new Blob(area, sx, sy, sxx, syy, sxy);
+    }
+
+    /** The 8-connected components of the flagged pixels. */
+    static List<Blob> components(boolean[] flags, int w, int h) {
+        List<Blob> blobs = new ArrayList<>();
+        boolean[] seen = new boolean[flags.length];
+        int[] queue = new int[flags.length];
+        for (int start = 0; start < flags.length; start++) {
+            if (!flags[start] || seen[start]) {
+                continue;
+            }
+            int head = 0;
+            int tail = 0;
+            queue[tail++] = start;
+            seen[start] = true;
+            int area = 0;
+            double sx = 0;
+            double sy = 0;
+            double sxx = 0;
+            double syy = 0;
+            double sxy = 0;
+            while (head < tail) {
+                int p = queue[head++];
+                int x = p % w;
+                int y = p / w;
+                area++;
+                sx += x;
+                sy += y;
+                sxx += (double) x * x;
+                syy += (double) y * y;
+                sxy += (double) x * y;
+                for (int ny = Math.max(0, y - 1); ny <= Math.min(h - 1, y + 1); ny++) {
+                    for (int nx = Math.max(0, x - 1); nx <= Math.min(w - 1, x + 1); nx++) {
+                        int q = ny * w + nx;
+                        if (flags[q] && !seen[q]) {
+                            seen[q] = true;
+                            queue[tail++] = q;
+                        }
+                    }
+                }
+            }
+            blobs.add(new Blob(area, sx, sy, sxx, syy, sxy));
+        }
+        return blobs;
+    }
+}
