@@ -18,14 +18,21 @@ public final class ApiRoutes extends AllDirectives {
     /** Body of {@code GET /api/health}. */
     public record Health(String status, String version) {}
 
-    /** Body of {@code GET /api/version}. */
-    public record VersionInfo(String name, String version) {}
+    /** Body of {@code GET /api/version}: the build and the model the server uses. */
+    public record VersionInfo(String name, String version, String model) {}
 
     private final String version;
+    private final String model;
 
     /** Routes that report {@code version}. */
     public ApiRoutes(String version) {
+        this(version, "");
+    }
+
+    /** Routes that report {@code version} and {@code model}. */
+    public ApiRoutes(String version, String model) {
         this.version = Objects.requireNonNull(version, "version");
+        this.model = Objects.requireNonNull(model, "model");
     }
 
     /** Every route of the server. */
@@ -43,6 +50,6 @@ public final class ApiRoutes extends AllDirectives {
     }
 
     private Route version() {
-        return complete(StatusCodes.OK, new VersionInfo("draglora", version), Jackson.marshaller());
+        return complete(StatusCodes.OK, new VersionInfo("draglora", version, model), Jackson.marshaller());
     }
 }

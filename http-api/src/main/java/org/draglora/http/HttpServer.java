@@ -40,10 +40,15 @@ public final class HttpServer implements AutoCloseable {
      * @throws IllegalStateException when the address cannot be bound (the system is stopped again)
      */
     public static HttpServer start(Config config, ServerSettings settings) {
+        return start(config, settings, "");
+    }
+
+    /** As {@link #start(Config, ServerSettings)}, reporting {@code model} in {@code /api/version}. */
+    public static HttpServer start(Config config, ServerSettings settings, String model) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(settings, "settings");
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "draglora", config);
-        Route routes = new ApiRoutes(Version.current()).routes();
+        Route routes = new ApiRoutes(Version.current(), model).routes();
         ServerBinding binding;
         try {
             binding = Http.get(system).newServerAt(settings.host(), settings.port()).bind(routes)

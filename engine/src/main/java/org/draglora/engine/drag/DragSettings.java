@@ -238,6 +238,18 @@ public record DragSettings(Features features, Motion motion, TrackingSettings tr
                 new MutualAttention(0, 10), SwitchingRule.REFERENCE_REACH_RADIUS, false);
     }
 
+    /** A copy with other feature settings. */
+    public DragSettings withFeatures(Features newFeatures) {
+        return new DragSettings(newFeatures, motion, tracking, switching, optimization, regularization, schedule,
+                mutualAttention, reachRadius, ilfa);
+    }
+
+    /** A copy with other mutual-attention settings. */
+    public DragSettings withMutualAttention(MutualAttention newMutualAttention) {
+        return new DragSettings(features, motion, tracking, switching, optimization, regularization, schedule,
+                newMutualAttention, reachRadius, ilfa);
+    }
+
     /** A copy with other optimiser settings. */
     public DragSettings withOptimization(Optimization newOptimization) {
         return new DragSettings(features, motion, tracking, switching, newOptimization, regularization, schedule,

@@ -36,7 +36,7 @@ public final class AdamW {
     private final List<NDArray> params;
     private final List<NDArray> m = new ArrayList<>();
     private final List<NDArray> v = new ArrayList<>();
-    private final Settings settings;
+    private Settings settings;
     private int step;
 
     public AdamW(List<NDArray> params, Settings settings, NDManager stateManager) {
@@ -46,6 +46,34 @@ public final class AdamW {
             m.add(stateManager.zeros(p.getShape(), p.getDataType()));
             v.add(stateManager.zeros(p.getShape(), p.getDataType()));
         }
+    }
+
+    /** The first moments, aligned with the parameters (for checkpoints). */
+    public List<NDArray> firstMoments() {
+        return java.util.Collections.unmodifiableList(m);
+    }
+
+    /** The second moments, aligned with the parameters (for checkpoints). */
+    public List<NDArray> secondMoments() {
+        return java.util.Collections.unmodifiableList(v);
+    }
+
+    /** Restores the step count after the moments were loaded from a checkpoint. */
+    public void restoreSteps(int steps) {
+        if (steps < 0) {
+            throw new IllegalArgumentException("steps must be >= 0, got " + steps);
+        }
+        this.step = steps;
+    }
+
+    /** The learning rate used from the next step on (for warm-up and schedules). */
+    public void setLearningRate(double lr) {
+        this.settings = new Settings(lr, settings.weightDecay(), settings.beta1(), settings.beta2(), settings.eps());
+    }
+
+    /** The current learning rate. */
+    public double learningRate() {
+        return settings.lr();
     }
 
     /** Number of steps taken. */

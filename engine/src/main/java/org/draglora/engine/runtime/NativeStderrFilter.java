@@ -12,7 +12,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Drops libtorch's harmless "Could not initialize NNPACK" warning, which it prints to the native
- * stderr on every small conv on CPUs without NNPACK support (STACK.md §2). File descriptor 2 is
+ * stderr on every small conv on CPUs without NNPACK support (STACK.md §2), and its one-time
+ * deprecation notice about AutoNonVariableTypeMode, which DJL's grad-mode switch triggers. File descriptor 2 is
  * redirected through a pipe; a daemon thread copies every other line to the real stderr. Java's
  * {@code System.err} is pointed at the real stderr directly. Linux only; elsewhere (or on failure) it does nothing.
  */
@@ -74,7 +75,7 @@ final class NativeStderrFilter {
                 OutputStream out = new FileOutputStream("/proc/self/fd/" + stderrFd)) {
             String line;
             while ((line = in.readLine()) != null) {
-                if (!line.contains("NNPACK")) {
+                if (!line.contains("NNPACK") && !line.contains("AutoNonVariableTypeMode is deprecated")) {
                     out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
                     out.flush();
                 }

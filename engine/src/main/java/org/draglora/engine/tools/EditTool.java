@@ -21,6 +21,7 @@ import org.draglora.engine.drag.TrackingStrategy;
 import org.draglora.engine.edit.DragRequest;
 import org.draglora.engine.edit.DragRun;
 import org.draglora.engine.edit.EditModel;
+import org.draglora.engine.edit.ModelDragDefaults;
 import org.draglora.engine.edit.RecLoraCache;
 import org.draglora.engine.edit.RecLoraSettings;
 import org.draglora.engine.edit.StepRecord;
@@ -35,6 +36,9 @@ import org.draglora.engine.io.PointPairs;
 import org.draglora.engine.io.RgbImage;
 import org.draglora.engine.model.ModelPath;
 import org.draglora.engine.runtime.EngineRuntime;
+import org.draglora.engine.shapes.DragKind;
+import org.draglora.engine.shapes.DragTaskGenerator;
+import org.draglora.engine.train.TinyModelSpec;
 
 /**
  * {@code draglora edit}: one drag edit from files to a PNG, step by step, reporting every step to
@@ -42,8 +46,17 @@ import org.draglora.engine.runtime.EngineRuntime;
  */
 public final class EditTool {
 
-    /** Where the edit comes from: an image with points (and a mask), or a benchmark sample folder. */
-    public record Input(Path image, Path mask, String points, Path dragBench, Path drag100) {}
+    /**
+     * Where the edit comes from: an image with points (and a mask), a benchmark sample folder, or a
+     * generated shape scene ({@code scene} = its seed; {@code points} and {@code mask} then replace
+     * the generated task's).
+     */
+    public record Input(Path image, Path mask, String points, Path dragBench, Path drag100, Long scene) {
+        /** Without a scene. */
+        public Input(Path image, Path mask, String points, Path dragBench, Path drag100) {
+            this(image, mask, points, dragBench, drag100, null);
+        }
+    }
 
     /**
      * The knobs of one edit.
@@ -81,11 +94,15 @@ public final class EditTool {
 
     /** Reads the input and checks it: sizes, mask, points. Bad input is an IllegalArgumentException. */
     public static DragSample readInput(Input in) throws IOException {
-        int sources = (in.image() != null ? 1 : 0) + (in.dragBench() != null ? 1 : 0) + (in.drag100() != null ? 1 : 0);
+        int sources = (in.image() != null ? 1 : 0) + (in.dragBench() != null ? 1 : 0) + (in.drag100() != null ? 1 : 0)
+                + (in.scene() != null ? 1 : 0);
         if (sources != 1) {
-            throw new IllegalArgumentException("give exactly one of --image, --dragbench and --drag100");
+            throw new IllegalArgumentException("give exactly one of --image, --dragbench, --drag100 and --scene");
         }
         try {
+            if (in.scene() != null) {
+                return sceneSample(in);
+            }
             if (in.dragBench() != null) {
                 return DragBenchReader.read(in.dragBench());
             }
@@ -106,8 +123,23 @@ public final class EditTool {
         }
     }
 
+    private static DragSample sceneSample(Input in) throws IOException {
+        DragSample generated = DragTaskGenerator.generate(in.scene(), TinyModelSpec.IMAGE_SIZE, TinyModelSpec.IMAGE_SIZE,
+                DragKind.MOVE_ONE).toSample();
+        RgbImage image = generated.image();
+        List<PointPair> pairs = in.points() == null ? generated.points() : PointPairs.parse(in.points());
+        EditMask mask = in.mask() != null ? MaskImage.read(in.mask(), image.width(), image.height())
+                : in.points() == null ? generated.mask() : EditMask.empty(image.width(), image.height());
+        return new DragSample(image, mask, generated.prompt(), pairs);
+    }
+
     /** Turns a sample into the engine's request, checking the size rule of the VAE. */
     public static DragRequest request(DragSample sample, Options o) {
+        return request(sample, o, ModelDragDefaults.NONE);
+    }
+
+    /** As {@link #request(DragSample, Options)}, with the model's architecture-dependent drag settings. */
+    public static DragRequest request(DragSample sample, Options o, ModelDragDefaults defaults) {
         RgbImage img = sample.image();
         if (!ImageTensors.isMultipleOf8(img.width(), img.height())) {
             ImageTensors.requireMultipleOf8(img);
@@ -117,7 +149,7 @@ public final class EditTool {
             pairs.add(new DragRequest.PointPair(new ImagePoint(p.handleX(), p.handleY()),
                     new ImagePoint(p.targetX(), p.targetY())));
         }
-        DragSettings drag = o.method().settings();
+        DragSettings drag = defaults.apply(o.method().settings());
         if (o.maxSteps() != null) {
             drag = drag.withMaxSteps(o.maxSteps());
         }

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -122,6 +121,12 @@ public final class SafetensorsWriter {
                 }
                 ch.force(false);
             }
+            try {
+                // temporary files are private (0600); weights are ordinary files (0644)
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX file system: keep its defaults
+            }
             Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);
@@ -134,8 +139,4 @@ public final class SafetensorsWriter {
         }
     }
 
-    /** The header JSON as text (for diagnostics). */
-    static String headerText(byte[] bytes) {
-        return new String(bytes, StandardCharsets.UTF_8);
-    }
 }

@@ -37,6 +37,7 @@ public final class WeightScope {
         final DataType dtype;
         final Predicate<String> ignorable;
         final Map<String, long[]> requested = new LinkedHashMap<>();
+        final Map<String, NDArray> arrays = new LinkedHashMap<>();
         final List<String> missing = new ArrayList<>();
         final List<String> misShaped = new ArrayList<>();
 
@@ -136,7 +137,7 @@ public final class WeightScope {
             throw new IllegalStateException("module construction asked for '" + key + "' twice");
         }
         if (loader.mode == Mode.RANDOM) {
-            return randomArray(key, shape);
+            return remember(key, randomArray(key, shape));
         }
         TensorInfo info = loader.source.infos().get(key);
         if (info == null) {
@@ -151,10 +152,23 @@ public final class WeightScope {
             return null;
         }
         try {
-            return WeightArrays.read(loader.source, key, loader.manager, loader.dtype);
+            return remember(key, WeightArrays.read(loader.source, key, loader.manager, loader.dtype));
         } catch (IOException e) {
             throw new UncheckedIOException("reading '" + key + "' from " + loader.source.describe(), e);
         }
+    }
+
+    private NDArray remember(String key, NDArray array) {
+        loader.arrays.put(key, array);
+        return array;
+    }
+
+    /**
+     * Every array created so far, by key, in construction order: the model's parameters (to train
+     * them, average them, or save them in the checkpoint's naming).
+     */
+    public Map<String, NDArray> arrays() {
+        return java.util.Collections.unmodifiableMap(loader.arrays);
     }
 
     private NDArray randomArray(String key, long[] shape) {

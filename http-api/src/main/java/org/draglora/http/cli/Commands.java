@@ -33,9 +33,11 @@ public final class Commands {
     private static void register(CommandLine root, DragloraCommand top) {
         root.addSubcommand(new ServeCommand(top));
         root.addSubcommand(new EditCommand(top));
+        root.addSubcommand(new TrainTinyCommand(top));
         root.addSubcommand(group("model", "Inspect model weights and run one component on given tensors.",
                 new ModelInspectCommand(top), new ModelForwardCommand(top)));
-        root.addSubcommand(group("bench", "Measure performance.", new BenchUnetCommand(top), new BenchDragCommand(top)));
+        root.addSubcommand(group("bench", "Measure performance.", new BenchUnetCommand(top), new BenchDragCommand(top),
+                new BenchShapeDragCommand(top)));
     }
 
     /**

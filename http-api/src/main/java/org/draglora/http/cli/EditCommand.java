@@ -5,8 +5,10 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.draglora.engine.edit.DragRequest;
 import org.draglora.engine.edit.EditModel;
+import org.draglora.engine.edit.ModelDragDefaults;
 import org.draglora.engine.edit.StepRecord;
 import org.draglora.engine.io.DragSample;
+import org.draglora.engine.model.EmbeddedModel;
 import org.draglora.engine.model.ModelPath;
 import org.draglora.engine.runtime.EngineRuntime;
 import org.draglora.engine.tools.EditMethod;
@@ -28,7 +30,7 @@ public final class EditCommand implements Callable<Integer> {
 
     @Option(names = "--model", paramLabel = "PATH",
             description = "Stable Diffusion 1.5 weights: a diffusers folder or a single .safetensors file "
-                    + "(default: draglora.engine.model).")
+                    + "(default: draglora.engine.model, else the embedded model models/shapes-64).")
     private Path model;
 
     @Option(names = "--model-config", paramLabel = "DIR",
@@ -51,6 +53,10 @@ public final class EditCommand implements Callable<Integer> {
     @Option(names = "--drag100", paramLabel = "DIR",
             description = "A Drag100 sample folder (original.jpg, mask.png, points.json) instead of --image.")
     private Path drag100;
+
+    @Option(names = "--scene", paramLabel = "SEED",
+            description = "Edit a generated shape scene (with a generated drag task) instead of --image.")
+    private Long scene;
 
     @Option(names = "--prompt", paramLabel = "TEXT", description = "The prompt (default: the sample's, or empty).")
     private String prompt;
@@ -98,9 +104,9 @@ public final class EditCommand implements Callable<Integer> {
         EditTool.Options options = new EditTool.Options(prompt, m, seed, recLoraSteps, steps,
                 noCache ? null : (cache != null ? cache : root.settings().server().dataDir().resolve("cache")),
                 tracking == null ? null : EditTool.parseTracking(tracking));
-        DragSample sample = EditTool.readInput(new EditTool.Input(image, mask, points, dragBench, drag100));
-        DragRequest request = EditTool.request(sample, options);
+        DragSample sample = EditTool.readInput(new EditTool.Input(image, mask, points, dragBench, drag100, scene));
         ModelPath modelPath = ModelPath.of(modelPath(), modelConfig);
+        DragRequest request = EditTool.request(sample, options, ModelDragDefaults.read(modelPath));
         EngineRuntime runtime = root.engine();
         ProgressBar bar = new ProgressBar(root.err(), System.console() != null, 10);
         EditTool.Summary s;
@@ -119,15 +125,7 @@ public final class EditCommand implements Callable<Integer> {
     }
 
     private Path modelPath() {
-        if (model != null) {
-            return model;
-        }
-        String configured = root.settings().engine().model();
-        if (configured.isEmpty()) {
-            throw new UsageException("no model: pass --model PATH (a diffusers folder or a .safetensors file) or set "
-                    + "draglora.engine.model");
-        }
-        return Path.of(configured);
+        return EmbeddedModel.resolve(model, root.settings().engine().model());
     }
 
     private static String status(StepRecord r) {

@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.draglora.config.ServerSettings;
+import org.draglora.engine.model.EmbeddedModel;
+import org.draglora.engine.model.ModelPath;
 import org.draglora.http.HttpServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -32,6 +34,11 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Data directory, created if missing (default: draglora.server.data-dir, ./data).")
     private Path dataDir;
 
+    @Option(names = "--model", paramLabel = "PATH",
+            description = "The model: a diffusers folder or a .safetensors file (default: draglora.engine.model, "
+                    + "else the embedded model models/shapes-64).")
+    private Path model;
+
     private final DragloraCommand root;
 
     /** The command, reading global options and settings from {@code root}. */
@@ -43,9 +50,13 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() {
         ServerSettings server = serverSettings();
         createDataDir(server.dataDir());
-        try (HttpServer http = HttpServer.start(root.config(), server)) {
+        // the model is resolved and checked at start, so a wrong path fails now, not at the first edit
+        Path modelPath = ModelPath.of(EmbeddedModel.resolve(model, root.settings().engine().model())).path();
+        try (HttpServer http = HttpServer.start(root.config(), server, modelPath.toString())) {
             PrintWriter out = root.out();
             out.println("draglora serving on " + http.url());
+            root.err().println("draglora: model " + modelPath);
+            root.err().flush();
             out.flush();
             http.awaitTermination();
         }

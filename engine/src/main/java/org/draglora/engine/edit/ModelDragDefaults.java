@@ -1,0 +1,75 @@
+package org.draglora.engine.edit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.draglora.engine.drag.DragSettings;
+import org.draglora.engine.model.ModelPath;
+
+/**
+ * Drag settings that depend on the model's architecture, read from an optional
+ * {@code draglora.json} in a diffusers folder: which UNet features the drag supervises
+ * ({@code feature_idx} into [mid, up0, up1, ...]) and from which self-attention layer on the final
+ * denoising injects K/V ({@code mutual_attention_start_layer}). SD 1.5 folders have no such file and
+ * keep the reference values (feature 3 = up_blocks.2, layer 10 = up_blocks.2 and up_blocks.3);
+ * the embedded model, with fewer blocks, ships its own.
+ *
+ * @param featureIdx the feature indices, or {@code null} to keep the method's
+ * @param startLayer the first self-attention layer with injection, or {@code null} to keep the method's
+ */
+public record ModelDragDefaults(List<Integer> featureIdx, Integer startLayer) {
+
+    /** The file name. */
+    public static final String FILE = "draglora.json";
+
+    /** No overrides. */
+    public static final ModelDragDefaults NONE = new ModelDragDefaults(null, null);
+
+    /** The defaults of the model at {@code mp} ({@link #NONE} when it has no draglora.json). */
+    public static ModelDragDefaults read(ModelPath mp) throws IOException {
+        Path dir = mp.kind() == ModelPath.Kind.SINGLE_FILE ? mp.configRoot() : mp.path();
+        Path file = dir == null ? null : dir.resolve(FILE);
+        if (file == null || !Files.isRegularFile(file)) {
+            return NONE;
+        }
+        JsonNode n = new ObjectMapper().readTree(file.toFile());
+        List<Integer> idx = null;
+        if (n.has("feature_idx")) {
+            idx = new ArrayList<>();
+            for (JsonNode i : n.get("feature_idx")) {
+                idx.add(i.asInt());
+            }
+        }
+        Integer layer = n.has("mutual_attention_start_layer") ? n.get("mutual_attention_start_layer").asInt() : null;
+        return new ModelDragDefaults(idx, layer);
+    }
+
+    /** {@code settings} with these overrides applied. */
+    public DragSettings apply(DragSettings settings) {
+        DragSettings s = settings;
+        if (featureIdx != null) {
+            s = s.withFeatures(new DragSettings.Features(featureIdx, s.features().gridScale()));
+        }
+        if (startLayer != null) {
+            s = s.withMutualAttention(new DragSettings.MutualAttention(s.mutualAttention().startStep(), startLayer));
+        }
+        return s;
+    }
+
+    /** Writes a draglora.json with these values into {@code dir}. */
+    public void write(Path dir) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        var node = json.createObjectNode();
+        if (featureIdx != null) {
+            featureIdx.forEach(node.putArray("feature_idx")::add);
+        }
+        if (startLayer != null) {
+            node.put("mutual_attention_start_layer", startLayer);
+        }
+        json.writerWithDefaultPrettyPrinter().writeValue(dir.resolve(FILE).toFile(), node);
+    }
+}

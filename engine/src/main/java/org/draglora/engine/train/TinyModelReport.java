@@ -1,0 +1,200 @@
+package org.draglora.engine.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.LongFunction;
+import javax.imageio.ImageIO;
+import org.draglora.engine.edit.EditModel;
+import org.draglora.engine.edit.RandomStream;
+import org.draglora.engine.io.ImageTensors;
+import org.draglora.engine.io.RgbImage;
+import org.draglora.engine.nn.Ops;
+import org.draglora.engine.runtime.EngineRuntime;
+import org.draglora.engine.runtime.NoGrad;
+import org.draglora.engine.schedule.DdimScheduler;
+import org.draglora.engine.unet.ForwardContext;
+
+/**
+ * The quality report of a trained model folder, read back through the same loaders as SD 1.5:
+ * a grid of samples (DDIM, 50 steps, from noise), the loss curves, and reconstruction PSNRs: the
+ * VAE alone, and DDIM inversion to the drag timestep (t = 681) followed by regeneration, on held-out
+ * generated scenes. Writes {@code samples.png} and {@code loss.png} and returns the numbers.
+ */
+public final class TinyModelReport {
+
+    /** The measured numbers. */
+    public record Numbers(double vaePsnr, double inversionPsnr, int scenes) {}
+
+    private TinyModelReport() {}
+
+    /** Measures and writes the pictures next to the model. */
+    public static Numbers write(EditModel model, Path folder, Path lossLog, LongFunction<TrainingExample> heldOut,
+            EngineRuntime rt) throws IOException {
+        samples(model, folder.resolve("samples.png"), heldOut, rt);
+        if (lossLog != null && Files.isRegularFile(lossLog)) {
+            lossCurve(lossLog, folder.resolve("loss.png"));
+        }
+        return reconstruction(model, heldOut, rt, 16);
+    }
+
+    /** 4x4 samples from noise, with the prompts of 16 held-out scenes. */
+    static void samples(EditModel model, Path file, LongFunction<TrainingExample> heldOut, EngineRuntime rt)
+            throws IOException {
+        int n = 16;
+        int size = TinyModelSpec.IMAGE_SIZE;
+        BufferedImage grid = new BufferedImage(4 * size, 4 * size, BufferedImage.TYPE_INT_RGB);
+        DdimScheduler scheduler = model.scheduler();
+        try (NDManager m = rt.newManager(); NoGrad ignored = NoGrad.open()) {
+            RandomStream random = new RandomStream(2026);
+            int latent = size / model.latentScale();
+            for (int i = 0; i < n; i++) {
+                try (NDManager s = m.newSubManager()) {
+                    NDArray text = model.encodePrompt(heldOut.apply(i).prompt(), s);
+                    NDArray z = random.gaussian(s, new Shape(1, 4, latent, latent), RandomStream.Purpose.DDS_NOISE, i);
+                    for (long t : scheduler.timesteps(50)) {
+                        NDArray eps = model.unet().forward(z, t, text, ForwardContext.DEFAULT).sample();
+                        z = scheduler.step(eps, t, z, 50).prevSample();
+                    }
+                    RgbImage img = ImageTensors.fromTensor(model.vae().decode(Ops.divide(z, model.scalingFactor())));
+                    grid.getGraphics().drawImage(ImageTensors.toBufferedImage(img), (i % 4) * size, (i / 4) * size, null);
+                }
+            }
+        }
+        ImageIO.write(grid, "png", file.toFile());
+    }
+
+    /** PSNR of the VAE alone and of inversion to t = 681 plus regeneration, over {@code count} scenes. */
+    static Numbers reconstruction(EditModel model, LongFunction<TrainingExample> heldOut, EngineRuntime rt, int count) {
+        DdimScheduler scheduler = model.scheduler();
+        long tDrag = scheduler.dragTimestep(50, 0.7);
+        List<Long> down = new ArrayList<>();
+        for (long t : scheduler.timesteps(50)) {
+            if (t <= tDrag) {
+                down.add(t);
+            }
+        }
+        double vae = 0;
+        double inv = 0;
+        try (NDManager m = rt.newManager(); NoGrad ignored = NoGrad.open()) {
+            for (int i = 0; i < count; i++) {
+                try (NDManager s = m.newSubManager()) {
+                    TrainingExample ex = heldOut.apply(1000 + i);
+                    NDArray x = ImageTensors.toTensor(ex.image(), s);
+                    NDArray text = model.encodePrompt(ex.prompt(), s);
+                    NDArray z0 = Ops.scale(model.vae().encode(x).mean(), model.scalingFactor());
+                    vae += psnr(ex.image(), ImageTensors.fromTensor(model.vae().decode(Ops.divide(z0, model.scalingFactor()))));
+                    NDArray z = z0;
+                    for (int k = down.size() - 1; k >= 0; k--) {
+                        long t = down.get(k);
+                        NDArray eps = model.unet().forward(z, t, text, ForwardContext.DEFAULT).sample();
+                        z = scheduler.inverseStep(eps, t, z, 50).prevSample();
+                    }
+                    for (long t : down) {
+                        NDArray eps = model.unet().forward(z, t, text, ForwardContext.DEFAULT).sample();
+                        z = scheduler.step(eps, t, z, 50).prevSample();
+                    }
+                    inv += psnr(ex.image(), ImageTensors.fromTensor(model.vae().decode(Ops.divide(z, model.scalingFactor()))));
+                }
+            }
+        }
+        return new Numbers(vae / count, inv / count, count);
+    }
+
+    /** PSNR in dB between two 8-bit images of the same size. */
+    public static double psnr(RgbImage a, RgbImage b) {
+        byte[] x = a.rgb();
+        byte[] y = b.rgb();
+        double se = 0;
+        for (int i = 0; i < x.length; i++) {
+            double d = (x[i] & 0xFF) - (y[i] & 0xFF);
+            se += d * d;
+        }
+        double mse = se / x.length;
+        return mse == 0 ? 100 : 10 * Math.log10(255.0 * 255.0 / mse);
+    }
+
+    /** Two panels (VAE, UNet) of the loss log, raw and smoothed, log scale. */
+    static void lossCurve(Path log, Path file) throws IOException {
+        List<double[]> vae = new ArrayList<>();
+        List<double[]> unet = new ArrayList<>();
+        for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+            String[] p = line.split(",");
+            if (p.length < 3 || p[0].equals("stage")) {
+                continue;
+            }
+            double[] v = {Double.parseDouble(p[1]), Double.parseDouble(p[2])};
+            (p[0].equals("vae") ? vae : unet).add(v);
+        }
+        int w = 900;
+        int h = 320;
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, w, h);
+        panel(g, vae, 10, "VAE: L1 + KL", w / 2 - 20, h);
+        panel(g, unet, w / 2 + 10, "UNet: epsilon MSE", w / 2 - 20, h);
+        g.dispose();
+        ImageIO.write(img, "png", file.toFile());
+    }
+
+    private static void panel(Graphics2D g, List<double[]> points, int x0, String title, int pw, int h) {
+        g.setColor(Color.BLACK);
+        g.drawString(title, x0 + 40, 18);
+        int left = x0 + 40;
+        int top = 28;
+        int bottom = h - 30;
+        int right = x0 + pw;
+        g.drawRect(left, top, right - left, bottom - top);
+        if (points.size() < 2) {
+            return;
+        }
+        double maxStep = points.get(points.size() - 1)[0];
+        double lo = Double.MAX_VALUE;
+        double hi = -Double.MAX_VALUE;
+        for (double[] p : points) {
+            lo = Math.min(lo, Math.log10(p[1]));
+            hi = Math.max(hi, Math.log10(p[1]));
+        }
+        g.drawString(String.format(Locale.ROOT, "%.3g", Math.pow(10, hi)), x0, top + 10);
+        g.drawString(String.format(Locale.ROOT, "%.3g", Math.pow(10, lo)), x0, bottom);
+        g.drawString("step " + (long) maxStep, right - 70, h - 10);
+        double smooth = points.get(0)[1];
+        int px = -1;
+        int py = -1;
+        int sx = -1;
+        int sy = -1;
+        for (double[] p : points) {
+            int x = left + (int) ((right - left) * p[0] / maxStep);
+            int y = bottom - (int) ((bottom - top) * (Math.log10(p[1]) - lo) / Math.max(1e-9, hi - lo));
+            smooth = 0.98 * smooth + 0.02 * p[1];
+            int ys = bottom - (int) ((bottom - top) * (Math.log10(smooth) - lo) / Math.max(1e-9, hi - lo));
+            if (px >= 0) {
+                g.setColor(new Color(170, 190, 230));
+                g.setStroke(new BasicStroke(1f));
+                g.drawLine(px, py, x, y);
+                g.setColor(new Color(20, 60, 160));
+                g.setStroke(new BasicStroke(2f));
+                g.drawLine(sx, sy, x, ys);
+            }
+            px = x;
+            py = y;
+            sx = x;
+            sy = ys;
+        }
+    }
+
+}

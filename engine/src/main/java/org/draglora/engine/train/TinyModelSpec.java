@@ -1,0 +1,164 @@
+package org.draglora.engine.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.draglora.engine.clip.CLIPTextConfig;
+import org.draglora.engine.unet.UNet2DConditionConfig;
+import org.draglora.engine.vae.AutoencoderKLConfig;
+
+/**
+ * The embedded default model's architecture: the SD 1.5 classes at a size a CPU trains in hours
+ * and edits with in seconds. 64x64 RGB images; a VAE with a 4x down-sampling to 16x16x4 latents
+ * (3 blocks of 32, 64, 64 channels); a UNet on those latents with attention at 16x16 and 8x8 (so the
+ * LoRA and the mutual self-attention have layers to live in) and blocks of 64, 128, 128 channels;
+ * a small frozen, randomly initialised CLIP text encoder over a byte-level vocabulary, so prompts
+ * condition the UNet through the same cross-attention as in SD.
+ *
+ * <p>Why a latent model rather than pixels: the drag pipeline, the loaders and the VAE code are
+ * exactly SD's, and the UNet trains on 16x16 instead of 64x64 (measured: about 1.4 s per step of 32
+ * latents here, a pixel-space UNet of the same width would cost several times that).
+ */
+public final class TinyModelSpec {
+
+    /** Image side in pixels. */
+    public static final int IMAGE_SIZE = 64;
+
+    /** Tokens per prompt (CLIP's max_position_embeddings here). */
+    public static final int MAX_TOKENS = 16;
+
+    /** Byte-level vocabulary: 512 byte symbols (with and without end-of-word), start and end. */
+    public static final int VOCAB = 514;
+
+    private TinyModelSpec() {}
+
+    /** The VAE; its scaling factor is set after training from the latents' standard deviation. */
+    public static AutoencoderKLConfig vae(double scalingFactor) {
+        return new AutoencoderKLConfig(3, 3, List.of("DownEncoderBlock2D", "DownEncoderBlock2D", "DownEncoderBlock2D"),
+                List.of("UpDecoderBlock2D", "UpDecoderBlock2D", "UpDecoderBlock2D"), List.of(32, 64, 64), 1, 4, 16,
+                scalingFactor);
+    }
+
+    /** The UNet on 16x16x4 latents. */
+    public static UNet2DConditionConfig unet() {
+        return new UNet2DConditionConfig(IMAGE_SIZE / 4, 4, 4,
+                List.of("CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"),
+                List.of("UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"), List.of(64, 128, 128), 1, 64,
+                List.of(4, 4, 4), 16, 1e-5, true, 0, 1, 1);
+    }
+
+    /** The frozen text encoder. */
+    public static CLIPTextConfig text() {
+        return new CLIPTextConfig(64, 128, 2, 4, MAX_TOKENS, VOCAB, 1e-5, "quick_gelu", VOCAB - 1);
+    }
+
+    /** Writes the diffusers config.json of each component and the tokenizer files under {@code root}. */
+    public static void writeConfigs(Path root, double scalingFactor) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode index = json.createObjectNode();
+        index.put("_class_name", "StableDiffusionPipeline");
+        index.put("_diffusers_version", "0.27.2");
+        index.putArray("unet").add("diffusers").add("UNet2DConditionModel");
+        index.putArray("vae").add("diffusers").add("AutoencoderKL");
+        index.putArray("text_encoder").add("transformers").add("CLIPTextModel");
+        index.putArray("tokenizer").add("transformers").add("CLIPTokenizer");
+        index.putArray("scheduler").add("diffusers").add("DDIMScheduler");
+        write(json, root.resolve("model_index.json"), index);
+
+        UNet2DConditionConfig u = unet();
+        ObjectNode unet = json.createObjectNode();
+        unet.put("_class_name", "UNet2DConditionModel");
+        unet.put("sample_size", u.sampleSize());
+        unet.put("in_channels", u.inChannels());
+        unet.put("out_channels", u.outChannels());
+        strings(unet.putArray("down_block_types"), u.downBlockTypes());
+        strings(unet.putArray("up_block_types"), u.upBlockTypes());
+        ints(unet.putArray("block_out_channels"), u.blockOutChannels());
+        unet.put("layers_per_block", u.layersPerBlock());
+        unet.put("cross_attention_dim", u.crossAttentionDim());
+        ints(unet.putArray("attention_head_dim"), u.attentionHeads());
+        unet.put("norm_num_groups", u.normNumGroups());
+        unet.put("norm_eps", u.normEps());
+        unet.put("flip_sin_to_cos", u.flipSinToCos());
+        unet.put("freq_shift", u.freqShift());
+        unet.put("downsample_padding", u.downsamplePadding());
+        unet.put("act_fn", "silu");
+        write(json, root.resolve("unet/config.json"), unet);
+
+        AutoencoderKLConfig v = vae(scalingFactor);
+        ObjectNode vae = json.createObjectNode();
+        vae.put("_class_name", "AutoencoderKL");
+        vae.put("in_channels", v.inChannels());
+        vae.put("out_channels", v.outChannels());
+        strings(vae.putArray("down_block_types"), v.downBlockTypes());
+        strings(vae.putArray("up_block_types"), v.upBlockTypes());
+        ints(vae.putArray("block_out_channels"), v.blockOutChannels());
+        vae.put("layers_per_block", v.layersPerBlock());
+        vae.put("latent_channels", v.latentChannels());
+        vae.put("norm_num_groups", v.normNumGroups());
+        vae.put("sample_size", IMAGE_SIZE);
+        vae.put("scaling_factor", v.scalingFactor());
+        vae.put("act_fn", "silu");
+        write(json, root.resolve("vae/config.json"), vae);
+
+        CLIPTextConfig t = text();
+        ObjectNode text = json.createObjectNode();
+        text.putArray("architectures").add("CLIPTextModel");
+        text.put("model_type", "clip_text_model");
+        text.put("hidden_size", t.hiddenSize());
+        text.put("intermediate_size", t.intermediateSize());
+        text.put("num_hidden_layers", t.numHiddenLayers());
+        text.put("num_attention_heads", t.numAttentionHeads());
+        text.put("max_position_embeddings", t.maxPositionEmbeddings());
+        text.put("vocab_size", t.vocabSize());
+        text.put("layer_norm_eps", t.layerNormEps());
+        text.put("hidden_act", t.hiddenAct());
+        text.put("bos_token_id", VOCAB - 2);
+        text.put("eos_token_id", t.eosTokenId());
+        text.put("pad_token_id", t.eosTokenId());
+        write(json, root.resolve("text_encoder/config.json"), text);
+
+        ObjectNode scheduler = json.createObjectNode();
+        scheduler.put("_class_name", "DDIMScheduler");
+        scheduler.put("num_train_timesteps", 1000);
+        scheduler.put("beta_start", 0.00085);
+        scheduler.put("beta_end", 0.012);
+        scheduler.put("beta_schedule", "scaled_linear");
+        scheduler.put("clip_sample", false);
+        scheduler.put("set_alpha_to_one", false);
+        scheduler.put("steps_offset", 1);
+        scheduler.put("prediction_type", "epsilon");
+        scheduler.put("timestep_spacing", "leading");
+        write(json, root.resolve("scheduler/scheduler_config.json"), scheduler);
+
+        ByteLevelTokenizer.write(root.resolve("tokenizer"), MAX_TOKENS);
+        dragDefaults().write(root);
+    }
+
+    /**
+     * The drag settings this architecture needs: the supervised features are up_blocks.2's output
+     * (index 3, the last up block, 64 channels at 16x16), and the final denoising injects K/V into
+     * the self-attention of the last two up blocks (layers 3..6 of 7), as SD's start layer 10 does
+     * for its last two.
+     */
+    public static org.draglora.engine.edit.ModelDragDefaults dragDefaults() {
+        return new org.draglora.engine.edit.ModelDragDefaults(List.of(3), 3);
+    }
+
+    private static void strings(ArrayNode a, List<String> values) {
+        values.forEach(a::add);
+    }
+
+    private static void ints(ArrayNode a, List<Integer> values) {
+        values.forEach(a::add);
+    }
+
+    private static void write(ObjectMapper json, Path file, ObjectNode node) throws IOException {
+        Files.createDirectories(file.getParent());
+        json.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), node);
+    }
+}

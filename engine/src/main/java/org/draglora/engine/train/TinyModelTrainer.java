@@ -1,0 +1,370 @@
+package org.draglora.engine.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.LongFunction;
+import org.draglora.engine.clip.CLIPTextModel;
+import org.draglora.engine.clip.CLIPTokenizer;
+import org.draglora.engine.edit.RandomStream;
+import org.draglora.engine.io.ImageTensors;
+import org.draglora.engine.io.RgbImage;
+import org.draglora.engine.nn.Ops;
+import org.draglora.engine.optim.AdamW;
+import org.draglora.engine.runtime.EngineRuntime;
+import org.draglora.engine.runtime.NoGrad;
+import org.draglora.engine.schedule.DdimConfig;
+import org.draglora.engine.schedule.DdimScheduler;
+import org.draglora.engine.unet.ForwardContext;
+import org.draglora.engine.unet.UNet2DConditionModel;
+import org.draglora.engine.vae.AutoencoderKL;
+import org.draglora.engine.vae.LatentDistribution;
+import org.draglora.engine.weights.DType;
+import org.draglora.engine.weights.SafetensorsWriter;
+import org.draglora.engine.weights.WeightScope;
+
+/**
+ * {@code draglora train-tiny}: trains the embedded model in two stages on generated images and
+ * exports it as a diffusers folder. Stage 1 fits the VAE (L1 reconstruction plus a small KL term,
+ * on 32x32 crops: the VAE is convolutional, crops cost a quarter); its scaling factor is then set to
+ * 1 / std of the latents, as SD's 0.18215 was. Stage 2 trains the UNet on the latents with SD's
+ * epsilon objective and noise schedule, prompts through the frozen text encoder (10 % empty), and an
+ * exponential moving average of its weights, which is what gets exported.
+ *
+ * <p>Every stage checkpoints to the work folder and resumes from it, so training can run in
+ * several sittings ({@code --hours} stops at a checkpoint). The data stream is a function of the
+ * seed and the step, so a resumed run sees the same data as an uninterrupted one.
+ */
+public final class TinyModelTrainer {
+
+    /**
+     * @param out the diffusers folder to export to
+     * @param work checkpoints, the loss log and the frozen text encoder
+     * @param maxHours stop (after a checkpoint) once this much wall time has passed; 0 = no limit
+     */
+    public record Options(Path out, Path work, int vaeSteps, int unetSteps, int vaeBatch, int unetBatch, long seed,
+            double maxHours, int checkpointEvery) {
+        public Options {
+            if (vaeSteps < 0 || unetSteps < 0 || vaeBatch < 1 || unetBatch < 1 || maxHours < 0 || checkpointEvery < 1) {
+                throw new IllegalArgumentException("invalid training options: " + vaeSteps + " VAE steps, " + unetSteps
+                        + " UNet steps, batches " + vaeBatch + "/" + unetBatch + ", " + maxHours + " h, checkpoint every "
+                        + checkpointEvery);
+            }
+        }
+    }
+
+    /** Receives progress. */
+    public interface Listener {
+        void step(String stage, int step, int total, double loss);
+
+        void message(String line);
+    }
+
+    /** How far training got. */
+    public record Result(boolean finished, int vaeStep, int unetStep) {}
+
+    static final String TEXT_FILE = "text_encoder.safetensors";
+    static final String VAE_FILE = "vae.safetensors";
+    static final String UNET_FILE = "unet.safetensors";
+    static final String LOSS_LOG = "loss.csv";
+    private static final double KL_WEIGHT = 1e-6;
+    private static final double VAE_LR = 1e-3;
+    private static final double UNET_LR = 2e-4;
+    private static final int WARMUP = 200;
+    private static final double EMA_DECAY = 0.999;
+
+    private final Options o;
+    private final EngineRuntime rt;
+    private final LongFunction<TrainingExample> data;
+    private final Listener listener;
+    private final long deadline;
+
+    private TinyModelTrainer(Options o, EngineRuntime rt, LongFunction<TrainingExample> data, Listener listener) {
+        this.o = o;
+        this.rt = rt;
+        this.data = data;
+        this.listener = listener;
+        this.deadline = o.maxHours() == 0 ? Long.MAX_VALUE : System.nanoTime() + (long) (o.maxHours() * 3.6e12);
+    }
+
+    /** Runs (or resumes) training and, when every step is done, exports the model. */
+    public static Result run(Options o, EngineRuntime rt, LongFunction<TrainingExample> data, Listener listener)
+            throws IOException {
+        Files.createDirectories(o.work());
+        return new TinyModelTrainer(o, rt, data, listener).run();
+    }
+
+    private Result run() throws IOException {
+        try (NDManager m = rt.newManager()) {
+            WeightScope textScope = WeightScope.random(m, DataType.FLOAT32);
+            rt.seed(o.seed());
+            CLIPTextModel text = new CLIPTextModel(textScope, TinyModelSpec.text());
+            ParameterSet textParams = new ParameterSet(textScope.arrays());
+            Path textFile = o.work().resolve(TEXT_FILE);
+            if (Files.isRegularFile(textFile)) {
+                try (var f = org.draglora.engine.weights.SafetensorsFile.open(textFile)) {
+                    textParams.read(f, "");
+                }
+            } else {
+                SafetensorsWriter w = new SafetensorsWriter().metadata("format", "pt");
+                textParams.write(w, "", DType.F32);
+                w.write(textFile);
+            }
+            Path tokDir = o.work().resolve("tokenizer");
+            ByteLevelTokenizer.write(tokDir, TinyModelSpec.MAX_TOKENS);
+            CLIPTokenizer tokenizer = CLIPTokenizer.load(tokDir);
+
+            WeightScope vaeScope = WeightScope.random(m, DataType.FLOAT32);
+            AutoencoderKL vae = new AutoencoderKL(vaeScope, TinyModelSpec.vae(1.0));
+            ParameterSet vaeParams = new ParameterSet(vaeScope.arrays());
+            int vaeStep = trainVae(m, vae, vaeParams);
+            if (vaeStep < o.vaeSteps()) {
+                return new Result(false, vaeStep, 0);
+            }
+            double scaling = scalingFactor(m, vae);
+            listener.message(String.format(Locale.ROOT, "VAE latent scaling factor %.5f", scaling));
+
+            WeightScope unetScope = WeightScope.random(m, DataType.FLOAT32);
+            UNet2DConditionModel unet = new UNet2DConditionModel(unetScope, TinyModelSpec.unet());
+            ParameterSet unetParams = new ParameterSet(unetScope.arrays());
+            ParameterSet ema = unetParams.copy();
+            int unetStep = trainUnet(m, unet, unetParams, ema, vae, scaling, text, tokenizer);
+            if (unetStep < o.unetSteps()) {
+                return new Result(false, vaeStep, unetStep);
+            }
+            export(scaling, ema, vaeParams, textParams);
+            return new Result(true, vaeStep, unetStep);
+        }
+    }
+
+    // ---- stage 1: the VAE --------------------------------------------------------------------
+
+    private int trainVae(NDManager m, AutoencoderKL vae, ParameterSet params) throws IOException {
+        params.setRequiresGradient(true);
+        AdamW opt = new AdamW(params.list(), AdamW.Settings.of(VAE_LR, 0), m);
+        Path file = o.work().resolve(VAE_FILE);
+        int step = TrainingCheckpoint.load(file, params, null, opt).map(md -> Integer.parseInt(md.get("step"))).orElse(0);
+        if (step > 0) {
+            listener.message("resuming the VAE at step " + step);
+        }
+        RandomStream random = new RandomStream(o.seed());
+        try (BufferedWriter log = lossLog()) {
+            while (step < o.vaeSteps()) {
+                opt.setLearningRate(VAE_LR * Math.min(1.0, (step + 1.0) / WARMUP));
+                double loss;
+                try (NDManager s = m.newSubManager()) {
+                    NDArray x = crops(s, step, o.vaeBatch(), 32);
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        LatentDistribution d = vae.encode(x);
+                        NDArray eps = random.gaussian(s, d.mean().getShape(), RandomStream.Purpose.RECLORA_POSTERIOR, step);
+                        NDArray rec = vae.decode(d.sample(eps));
+                        NDArray l1 = rec.sub(x).abs().mean();
+                        // KL(q || N(0, 1)) summed over latent elements, averaged over the batch
+                        NDArray kl = d.mean().square().add(d.std().square()).sub(1f).sub(d.logvar()).sum();
+                        NDArray total = l1.add(Ops.scale(kl, 0.5 * KL_WEIGHT / o.vaeBatch()));
+                        loss = total.getFloat();
+                        requireFinite(loss, "VAE", step);
+                        gc.backward(total);
+                    }
+                    opt.step();
+                }
+                step++;
+                logLoss(log, "vae", step, loss, opt);
+                listener.step("vae", step, o.vaeSteps(), loss);
+                if (step % o.checkpointEvery() == 0 || step == o.vaeSteps() || pastDeadline()) {
+                    TrainingCheckpoint.save(file, params, null, opt, step, Map.of("stage", "vae"));
+                    if (pastDeadline() && step < o.vaeSteps()) {
+                        listener.message("time budget reached at VAE step " + step + "; run again to resume");
+                        break;
+                    }
+                }
+            }
+        }
+        params.setRequiresGradient(false);
+        return step;
+    }
+
+    /** A batch of random square crops (aligned to the VAE's 4-pixel latent grid), (B, 3, size, size). */
+    private NDArray crops(NDManager s, int step, int batch, int size) {
+        NDList parts = new NDList();
+        SplittableRandom r = new SplittableRandom(o.seed() * 31 + step);
+        for (int b = 0; b < batch; b++) {
+            RgbImage img = data.apply(((long) step << 8) + b).image();
+            int top = 4 * r.nextInt((img.height() - size) / 4 + 1);
+            int left = 4 * r.nextInt((img.width() - size) / 4 + 1);
+            parts.add(ImageTensors.toTensor(img, s).get(":, :, {}:{}, {}:{}", top, top + size, left, left + size));
+        }
+        return NDArrays.concat(parts, 0);
+    }
+
+    /** 1 / std of the posterior means of 256 training images (SD's 0.18215 was found this way). */
+    private double scalingFactor(NDManager m, AutoencoderKL vae) {
+        try (NDManager s = m.newSubManager(); NoGrad ignored = NoGrad.open()) {
+            NDList means = new NDList();
+            for (int i = 0; i < 8; i++) {
+                means.add(vae.encode(images(s, -1 - i, 32)).mean());
+            }
+            NDArray all = NDArrays.concat(means, 0);
+            double mean = all.mean().getFloat();
+            double var = all.sub((float) mean).square().mean().getFloat();
+            return 1.0 / Math.sqrt(var);
+        }
+    }
+
+    private NDArray images(NDManager s, long batchIndex, int batch) {
+        NDList parts = new NDList();
+        for (int b = 0; b < batch; b++) {
+            parts.add(ImageTensors.toTensor(data.apply((batchIndex << 8) + b).image(), s));
+        }
+        return NDArrays.concat(parts, 0);
+    }
+
+    // ---- stage 2: the UNet -------------------------------------------------------------------
+
+    private int trainUnet(NDManager m, UNet2DConditionModel unet, ParameterSet params, ParameterSet ema,
+            AutoencoderKL vae, double scaling, CLIPTextModel text, CLIPTokenizer tokenizer) throws IOException {
+        params.setRequiresGradient(true);
+        AdamW opt = new AdamW(params.list(), AdamW.Settings.of(UNET_LR, 0), m);
+        Path file = o.work().resolve(UNET_FILE);
+        int step = TrainingCheckpoint.load(file, params, ema, opt).map(md -> Integer.parseInt(md.get("step"))).orElse(0);
+        if (step > 0) {
+            listener.message("resuming the UNet at step " + step);
+        } else {
+            ema.assign(params);
+        }
+        DdimScheduler schedule = new DdimScheduler(DdimConfig.sd15());
+        RandomStream random = new RandomStream(o.seed() + 1);
+        int batch = o.unetBatch();
+        try (BufferedWriter log = lossLog()) {
+            while (step < o.unetSteps()) {
+                opt.setLearningRate(UNET_LR * Math.min(1.0, (step + 1.0) / WARMUP));
+                double loss;
+                try (NDManager s = m.newSubManager()) {
+                    long batchIndex = 1_000_000L + step;
+                    NDArray z0;
+                    NDArray cond;
+                    try (NoGrad ignored = NoGrad.open()) {
+                        LatentDistribution d = vae.encode(images(s, batchIndex, batch));
+                        NDArray eps = random.gaussian(s, d.mean().getShape(), RandomStream.Purpose.RECLORA_POSTERIOR, step);
+                        z0 = Ops.scale(d.sample(eps), scaling);
+                        cond = prompts(s, batchIndex, batch, step, text, tokenizer, random);
+                    }
+                    long[] t = new long[batch];
+                    float[] sa = new float[batch];
+                    float[] s1 = new float[batch];
+                    for (int b = 0; b < batch; b++) {
+                        t[b] = random.uniformInt(RandomStream.Purpose.RECLORA_TIMESTEP, (long) step * batch + b, 1000);
+                        double a = schedule.alphaCumprod(t[b]);
+                        sa[b] = (float) Math.sqrt(a);
+                        s1[b] = (float) Math.sqrt(1 - a);
+                    }
+                    NDArray noise = random.gaussian(s, z0.getShape(), RandomStream.Purpose.RECLORA_NOISE, step);
+                    // z_t = sqrt(abar) z0 + sqrt(1 - abar) eps, one t per sample: (B) -> (B, 1, 1, 1)
+                    NDArray zt = z0.mul(Ops.owned(s.create(sa, new Shape(batch, 1, 1, 1))))
+                            .add(noise.mul(Ops.owned(s.create(s1, new Shape(batch, 1, 1, 1)))));
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        NDArray pred = unet.forward(zt, Ops.owned(s.create(t)), cond, ForwardContext.DEFAULT).sample();
+                        NDArray mse = pred.sub(noise).square().mean();
+                        loss = mse.getFloat();
+                        requireFinite(loss, "UNet", step);
+                        gc.backward(mse);
+                    }
+                    opt.step();
+                }
+                step++;
+                ema.blend(params, step < WARMUP ? 0.0 : EMA_DECAY);
+                logLoss(log, "unet", step, loss, opt);
+                listener.step("unet", step, o.unetSteps(), loss);
+                if (step % o.checkpointEvery() == 0 || step == o.unetSteps() || pastDeadline()) {
+                    TrainingCheckpoint.save(file, params, ema, opt, step,
+                            Map.of("stage", "unet", "scaling_factor", Double.toString(scaling)));
+                    if (pastDeadline() && step < o.unetSteps()) {
+                        listener.message("time budget reached at UNet step " + step + "; run again to resume");
+                        break;
+                    }
+                }
+            }
+        }
+        params.setRequiresGradient(false);
+        return step;
+    }
+
+    /** Prompt embeddings of a batch, (B, 16, 64); 10 % of the prompts are empty. */
+    private NDArray prompts(NDManager s, long batchIndex, int batch, int step, CLIPTextModel text,
+            CLIPTokenizer tokenizer, RandomStream random) {
+        long[] ids = new long[batch * TinyModelSpec.MAX_TOKENS];
+        for (int b = 0; b < batch; b++) {
+            boolean empty = random.uniformInt(RandomStream.Purpose.DDS_TIMESTEP, (long) step * batch + b, 10) == 0;
+            String prompt = empty ? "" : data.apply((batchIndex << 8) + b).prompt();
+            System.arraycopy(tokenizer.tokenize(prompt).inputIds(), 0, ids, b * TinyModelSpec.MAX_TOKENS,
+                    TinyModelSpec.MAX_TOKENS);
+        }
+        return text.forward(Ops.owned(s.create(ids, new Shape(batch, TinyModelSpec.MAX_TOKENS)))).lastHiddenState();
+    }
+
+    // ---- export ------------------------------------------------------------------------------
+
+    private void export(double scaling, ParameterSet unet, ParameterSet vae, ParameterSet text) throws IOException {
+        Path out = o.out();
+        TinyModelSpec.writeConfigs(out, scaling);
+        // float16 on disk keeps the folder well under 30 MB; loading widens to float32 exactly
+        saveWeights(unet, out.resolve("unet/diffusion_pytorch_model.safetensors"), DType.F16);
+        saveWeights(vae, out.resolve("vae/diffusion_pytorch_model.safetensors"), DType.F16);
+        saveWeights(text, out.resolve("text_encoder/model.safetensors"), DType.F32);
+        listener.message("exported the model to " + out);
+    }
+
+    private static void saveWeights(ParameterSet params, Path file, DType storeAs) throws IOException {
+        SafetensorsWriter w = new SafetensorsWriter().metadata("format", "pt").metadata("producer", "draglora train-tiny");
+        params.write(w, "", storeAs);
+        Files.createDirectories(file.getParent());
+        w.write(file);
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------
+
+    private boolean pastDeadline() {
+        return System.nanoTime() > deadline;
+    }
+
+    private BufferedWriter lossLog() throws IOException {
+        Path f = o.work().resolve(LOSS_LOG);
+        boolean fresh = !Files.exists(f);
+        BufferedWriter w = Files.newBufferedWriter(f, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
+        if (fresh) {
+            w.write("stage,step,loss,lr");
+            w.newLine();
+        }
+        return w;
+    }
+
+    private static void logLoss(BufferedWriter log, String stage, int step, double loss, AdamW opt) throws IOException {
+        log.write(String.format(Locale.ROOT, "%s,%d,%.6f,%.3g", stage, step, loss, opt.learningRate()));
+        log.newLine();
+        if (step % 50 == 0) {
+            log.flush();
+        }
+    }
+
+    private static void requireFinite(double loss, String stage, int step) {
+        if (!Double.isFinite(loss)) {
+            throw new IllegalStateException("the " + stage + " loss became " + loss + " at step " + step
+                    + "; the last checkpoint is intact");
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package org.draglora.engine.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.draglora.engine.clip.CLIPTokenizer;
+import org.draglora.engine.edit.EditModel;
+import org.draglora.engine.edit.ModelDragDefaults;
+import org.draglora.engine.model.ModelPath;
+import org.draglora.engine.runtime.EngineRuntime;
+import org.draglora.engine.tools.TrainTinyTool;
+import org.draglora.engine.weights.SafetensorsFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The trainer end to end at a few steps: it stops at a time budget and resumes where it stopped
+ * (the same weights as an uninterrupted run), exports a folder the standard loaders read, and the
+ * export carries the tokenizer and drag settings of the architecture.
+ */
+class TinyModelTrainerTest {
+
+    private static final TinyModelTrainer.Listener QUIET = new TinyModelTrainer.Listener() {
+        @Override
+        public void step(String stage, int step, int total, double loss) {}
+
+        @Override
+        public void message(String line) {}
+    };
+
+    private static TinyModelTrainer.Options options(Path out, Path work, int vae, int unet) {
+        return new TinyModelTrainer.Options(out, work, vae, unet, 2, 2, 3, 0, 2);
+    }
+
+    @Test
+    void resumedTrainingEqualsAnUninterruptedRunAndExportsALoadableModel(@TempDir Path dir) throws Exception {
+        EngineRuntime rt = EngineRuntime.cpu();
+        Path outA = dir.resolve("a");
+        TinyModelTrainer.Result a = TinyModelTrainer.run(options(outA, dir.resolve("work-a"), 4, 4), rt,
+                TrainTinyTool.scenes(3), QUIET);
+        assertTrue(a.finished());
+
+        Path workB = dir.resolve("work-b");
+        Path outB = dir.resolve("b");
+        TinyModelTrainer.Result partial = TinyModelTrainer.run(options(outB, workB, 4, 2), rt, TrainTinyTool.scenes(3), QUIET);
+        assertTrue(partial.finished(), "a shorter run finishes its own budget");
+        Files.delete(outB.resolve("unet/diffusion_pytorch_model.safetensors"));
+        TinyModelTrainer.Result resumed = TinyModelTrainer.run(options(outB, workB, 4, 4), rt, TrainTinyTool.scenes(3), QUIET);
+        assertTrue(resumed.finished());
+        assertEquals(4, resumed.unetStep());
+        try (SafetensorsFile ua = SafetensorsFile.open(outA.resolve("unet/diffusion_pytorch_model.safetensors"));
+                SafetensorsFile ub = SafetensorsFile.open(outB.resolve("unet/diffusion_pytorch_model.safetensors"))) {
+            String key = "conv_in.weight";
+            assertArrayEquals(ua.readFloats(key), ub.readFloats(key), 0f, "resume reproduces the uninterrupted run");
+        }
+        List<String> log = Files.readAllLines(workB.resolve("loss.csv"));
+        assertEquals("stage,step,loss,lr", log.get(0));
+        assertEquals(1 + 4 + 4, log.size(), "one loss line per step across both sittings");
+
+        ModelPath mp = ModelPath.of(outA);
+        try (EditModel model = EditModel.load(mp, rt)) {
+            assertEquals(4, model.latentScale());
+            assertEquals(64, model.unet().config().crossAttentionDim());
+        }
+        assertEquals(TinyModelSpec.dragDefaults(), ModelDragDefaults.read(mp));
+        CLIPTokenizer tok = CLIPTokenizer.load(outA.resolve("tokenizer"));
+        long[] ids = tok.tokenize("a red disc and a blue star").inputIds();
+        assertEquals(TinyModelSpec.MAX_TOKENS, ids.length);
+        assertEquals(512, ids[0]);
+        for (long id : ids) {
+            assertTrue(id < TinyModelSpec.VOCAB, "ids fit the text encoder: " + id);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package org.draglora.http.cli;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.draglora.engine.tools.TrainTinyTool;
+import org.draglora.engine.train.TinyModelTrainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code draglora train-tiny}: trains the embedded default model on generated shape scenes,
+ * resumable, then exports it as a diffusers folder with its model card.
+ */
+@Command(
+        name = "train-tiny",
+        mixinStandardHelpOptions = true,
+        description = {"Train the embedded default model (VAE, then UNet) on generated shape scenes and export",
+            "it as a diffusers folder with a model card. Checkpoints go to --work; running again resumes."})
+public final class TrainTinyCommand implements Callable<Integer> {
+
+    @Option(names = "--out", defaultValue = "models/shapes-64", paramLabel = "DIR",
+            description = "Where to export the model (default: ${DEFAULT-VALUE}).")
+    private Path out;
+
+    @Option(names = "--work", paramLabel = "DIR", description = "Checkpoints and the loss log (default: <data-dir>/train-tiny).")
+    private Path work;
+
+    @Option(names = "--vae-steps", defaultValue = "3000", paramLabel = "N", description = "VAE steps (default: ${DEFAULT-VALUE}).")
+    private int vaeSteps;
+
+    @Option(names = "--unet-steps", defaultValue = "6000", paramLabel = "N", description = "UNet steps (default: ${DEFAULT-VALUE}).")
+    private int unetSteps;
+
+    @Option(names = "--vae-batch", defaultValue = "16", paramLabel = "B", description = "VAE batch (default: ${DEFAULT-VALUE}).")
+    private int vaeBatch;
+
+    @Option(names = "--unet-batch", defaultValue = "32", paramLabel = "B", description = "UNet batch (default: ${DEFAULT-VALUE}).")
+    private int unetBatch;
+
+    @Option(names = "--seed", defaultValue = "1", paramLabel = "N", description = "Data and initialisation seed (default: ${DEFAULT-VALUE}).")
+    private long seed;
+
+    @Option(names = "--hours", defaultValue = "0", paramLabel = "H",
+            description = "Stop at a checkpoint after this much time; 0 = run to the end (default).")
+    private double hours;
+
+    @Option(names = "--checkpoint-every", defaultValue = "200", paramLabel = "N",
+            description = "Steps between checkpoints (default: ${DEFAULT-VALUE}).")
+    private int checkpointEvery;
+
+    private final DragloraCommand root;
+
+    public TrainTinyCommand(DragloraCommand root) {
+        this.root = root;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Path workDir = work != null ? work : root.settings().server().dataDir().resolve("train-tiny");
+        TinyModelTrainer.Options o = new TinyModelTrainer.Options(out, workDir, vaeSteps, unetSteps, vaeBatch, unetBatch,
+                seed, hours, checkpointEvery);
+        ProgressBar bar = new ProgressBar(root.err(), System.console() != null, 100);
+        TinyModelTrainer.Result r;
+        try {
+            r = TrainTinyTool.run(o, root.engine(), new TinyModelTrainer.Listener() {
+                @Override
+                public void step(String stage, int step, int total, double loss) {
+                    bar.update(stage, step - 1, total, String.format(Locale.ROOT, "loss %.4f", loss));
+                }
+
+                @Override
+                public void message(String line) {
+                    bar.finish();
+                    root.err().println("train-tiny: " + line);
+                    root.err().flush();
+                }
+            });
+        } finally {
+            bar.finish();
+        }
+        root.out().println(r.finished() ? "trained and exported " + out
+                : "stopped at VAE step " + r.vaeStep() + ", UNet step " + r.unetStep() + "; run again to resume");
+        root.out().flush();
+        return 0;
+    }
+}
