@@ -8,6 +8,7 @@ import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.draglora.engine.train.TinyModelSpec;
 import org.draglora.engine.lora.LoraSet;
 import org.draglora.engine.nn.Ops;
 import org.draglora.engine.runtime.EngineRuntime;
@@ -26,19 +27,24 @@ import org.draglora.engine.weights.WeightScope;
  */
 public final class UnetBenchmark {
 
+    /** The model shapes the benchmark builds. */
+    public static final List<String> PRESETS = List.of("sd15", "tiny", "shapes", "shapes-pixel");
+
     /**
      * What to measure.
      *
-     * @param preset {@code sd15} (Stable Diffusion 1.5) or {@code tiny} (the fixtures' tiny layout)
-     * @param imageSize image side in pixels (the latent is a eighth of it)
+     * @param preset {@code sd15} (Stable Diffusion 1.5), {@code tiny} (the fixtures' tiny layout),
+     *     {@code shapes} (the embedded model's UNet on its 4x-down latents) or {@code shapes-pixel}
+     *     (the same UNet on pixels, 3 channels: the alternative the embedded model did not take)
+     * @param imageSize image side in pixels (the UNet input is a {@link #downsampling(String)}th of it)
      * @param loraRank LoRA rank for the backward measurement
      * @param warmup untimed runs of each kind
      * @param iterations timed runs of each kind
      */
     public record Options(String preset, int imageSize, int loraRank, int warmup, int iterations) {
         public Options {
-            if (!preset.equals("sd15") && !preset.equals("tiny")) {
-                throw new IllegalArgumentException("unknown preset '" + preset + "': use sd15 or tiny");
+            if (!PRESETS.contains(preset)) {
+                throw new IllegalArgumentException("unknown preset '" + preset + "': use " + String.join(", ", PRESETS));
             }
             if (imageSize < 64 || imageSize % 64 != 0) {
                 throw new IllegalArgumentException("--size " + imageSize + " must be a positive multiple of 64");
@@ -65,11 +71,11 @@ public final class UnetBenchmark {
 
         /** A markdown table. */
         public String toMarkdown() {
-            int latent = options.imageSize() / 8;
+            int latent = options.imageSize() / downsampling(options.preset());
             StringBuilder b = new StringBuilder();
-            b.append(String.format(Locale.ROOT, "UNet benchmark: preset %s, %dx%d image (latent 4x%dx%d), batch 1, "
+            b.append(String.format(Locale.ROOT, "UNet benchmark: preset %s, %dx%d image (UNet input %dx%dx%d), batch 1, "
                     + "%s, %d timed runs after %d warm-up%n%n", options.preset(), options.imageSize(), options.imageSize(),
-                    latent, latent, device, options.iterations(), options.warmup()));
+                    config(options.preset()).inChannels(), latent, latent, device, options.iterations(), options.warmup()));
             b.append("| measure | value |\n|---|---|\n");
             row(b, "UNet parameters", String.format(Locale.ROOT, "%,d", parameters));
             row(b, "LoRA parameters (rank " + options.loraRank() + ")", String.format(Locale.ROOT, "%,d", loraParameters));
@@ -93,16 +99,17 @@ public final class UnetBenchmark {
     /** Runs the benchmark on {@code runtime}'s device; {@code progress} receives one line per phase. */
     public static Result run(Options o, EngineRuntime runtime, java.util.function.Consumer<String> progress) {
         long rssBefore = ProcessMemory.residentMib();
-        UNet2DConditionConfig cfg = o.preset().equals("sd15") ? UNet2DConditionConfig.sd15() : tinyConfig();
+        UNet2DConditionConfig cfg = config(o.preset());
         runtime.seed(1234);
         progress.accept("building " + o.preset() + " UNet with random weights");
         try (NDManager manager = runtime.newManager();
                 UNet2DConditionModel unet = new UNet2DConditionModel(
                         WeightScope.random(runtime.newManager(), runtime.weightType(true)), cfg)) {
             long params = parameterCount(cfg);
-            int latent = o.imageSize() / 8;
+            int latent = o.imageSize() / downsampling(o.preset());
             NDArray sample = manager.randomNormal(new Shape(1, cfg.inChannels(), latent, latent));
-            NDArray text = manager.randomNormal(new Shape(1, 77, cfg.crossAttentionDim()));
+            int tokens = o.preset().startsWith("shapes") ? TinyModelSpec.MAX_TOKENS : 77;
+            NDArray text = manager.randomNormal(new Shape(1, tokens, cfg.crossAttentionDim()));
             LoraSet lora = LoraSet.init(unet, o.loraRank(), manager, 7);
 
             Runnable forward = () -> {
@@ -182,6 +189,25 @@ public final class UnetBenchmark {
             n += org.draglora.engine.weights.TensorInfo.elementCount(s);
         }
         return n;
+    }
+
+    /** The UNet configuration of a preset. */
+    static UNet2DConditionConfig config(String preset) {
+        return switch (preset) {
+            case "sd15" -> UNet2DConditionConfig.sd15();
+            case "shapes" -> TinyModelSpec.unet();
+            case "shapes-pixel" -> TinyModelSpec.pixelUnet();
+            default -> tinyConfig();
+        };
+    }
+
+    /** Image side over UNet input side: SD's VAE is 8x, the embedded model's 4x, pixel space 1x. */
+    static int downsampling(String preset) {
+        return switch (preset) {
+            case "shapes" -> TinyModelSpec.IMAGE_SIZE / TinyModelSpec.unet().sampleSize();
+            case "shapes-pixel" -> 1;
+            default -> 8;
+        };
     }
 
     /** The tiny fixture layout (block_out_channels 32, 32, 64, 64; text width 32). */

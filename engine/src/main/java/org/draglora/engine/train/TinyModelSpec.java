@@ -51,6 +51,17 @@ public final class TinyModelSpec {
                 List.of(4, 4, 4), 16, 1e-5, true, 0, 1, 1);
     }
 
+    /**
+     * The same UNet on 64x64x3 pixels, which the embedded model does not use: {@code bench unet
+     * --preset shapes-pixel} measures what a pixel-space model of this shape would cost (its
+     * attentions run over 16 times as many positions).
+     */
+    public static UNet2DConditionConfig pixelUnet() {
+        UNet2DConditionConfig latent = unet();
+        return new UNet2DConditionConfig(IMAGE_SIZE, 3, 3, latent.downBlockTypes(), latent.upBlockTypes(),
+                latent.blockOutChannels(), 1, 64, List.of(4, 4, 4), 16, 1e-5, true, 0, 1, 1);
+    }
+
     /** The frozen text encoder. */
     public static CLIPTextConfig text() {
         return new CLIPTextConfig(64, 128, 2, 4, MAX_TOKENS, VOCAB, 1e-5, "quick_gelu", VOCAB - 1);

@@ -28,6 +28,23 @@ class UnetBenchmarkTest {
     }
 
     @Test
+    void theEmbeddedModelsPresetsDifferOnlyInTheirInput() {
+        UNet2DConditionConfig latent = UnetBenchmark.config("shapes");
+        UNet2DConditionConfig pixel = UnetBenchmark.config("shapes-pixel");
+        assertEquals(16, 64 / UnetBenchmark.downsampling("shapes"), "64x64 images, 16x16 latents");
+        assertEquals(64, 64 / UnetBenchmark.downsampling("shapes-pixel"));
+        assertEquals(4, latent.inChannels());
+        assertEquals(3, pixel.inChannels());
+        assertEquals(latent.blockOutChannels(), pixel.blockOutChannels());
+        assertEquals(latent.downBlockTypes(), pixel.downBlockTypes());
+        // only conv_in and conv_out change size with the channel count
+        long convs = 3L * 9 * 64 + 64L * 9 * 3 + 3;
+        long latentConvs = 4L * 9 * 64 + 64L * 9 * 4 + 4;
+        assertEquals(UnetBenchmark.parameterCount(latent) - latentConvs,
+                UnetBenchmark.parameterCount(pixel) - convs);
+    }
+
+    @Test
     void sd15ParameterCountIsTheReal859M() {
         assertEquals(859_520_964L, UnetBenchmark.parameterCount(UNet2DConditionConfig.sd15()));
     }

@@ -26,10 +26,10 @@ public final class TrainTinyCommand implements Callable<Integer> {
     @Option(names = "--work", paramLabel = "DIR", description = "Checkpoints and the loss log (default: <data-dir>/train-tiny).")
     private Path work;
 
-    @Option(names = "--vae-steps", defaultValue = "3000", paramLabel = "N", description = "VAE steps (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--vae-steps", defaultValue = "2500", paramLabel = "N", description = "VAE steps (default: ${DEFAULT-VALUE}).")
     private int vaeSteps;
 
-    @Option(names = "--unet-steps", defaultValue = "6000", paramLabel = "N", description = "UNet steps (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--unet-steps", defaultValue = "3000", paramLabel = "N", description = "UNet steps (default: ${DEFAULT-VALUE}).")
     private int unetSteps;
 
     @Option(names = "--vae-batch", defaultValue = "16", paramLabel = "B", description = "VAE batch (default: ${DEFAULT-VALUE}).")

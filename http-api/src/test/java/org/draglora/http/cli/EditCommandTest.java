@@ -87,6 +87,17 @@ class EditCommandTest {
     }
 
     @Test
+    void withoutAModelTheEmbeddedModelEditsAGeneratedScene() throws Exception {
+        Path out = dir.resolve("scene.png");
+        Result r = run("edit", "--scene", "7", "--reclora-steps", "2", "--steps", "2", "--no-cache", "--out",
+                out.toString());
+        assertEquals(0, r.code(), r.err());
+        BufferedImage result = ImageIO.read(out.toFile());
+        assertEquals(64, result.getWidth());
+        assertEquals(64, result.getHeight());
+    }
+
+    @Test
     void badInputIsAOneLineErrorWithExitCode2() throws Exception {
         Path out = dir.resolve("bad.png");
         assertBad(run("edit", "--model", model.toString(), "--image", image.toString(), "--points", "24,28:400,28",
@@ -102,8 +113,8 @@ class EditCommandTest {
                 "--out", out.toString()), "x.png");
         assertBad(run("edit", "--model", model.toString(), "--image", image.toString(), "--points", "24,28:40,28",
                 "--method", "magic", "--out", out.toString()), "unknown method");
-        assertBad(run("edit", "--image", image.toString(), "--points", "24,28:40,28", "--out", out.toString()),
-                "no model");
+        assertBad(run("edit", "--model", dir.resolve("nowhere").toString(), "--image", image.toString(), "--points",
+                "24,28:40,28", "--out", out.toString()), "does not exist");
         assertTrue(Files.notExists(out), "nothing is written on bad input");
     }
 
