@@ -151,13 +151,15 @@ public final class TinyModelSpec {
     }
 
     /**
-     * The drag settings this architecture needs: the supervised features are up_blocks.2's output
-     * (index 3, the last up block, 64 channels at 16x16), and the final denoising injects K/V into
-     * the self-attention of the last two up blocks (layers 3..6 of 7), as SD's start layer 10 does
-     * for its last two.
+     * The drag settings this architecture needs. The supervised features are up_blocks.1's output
+     * (index 2: 128 channels at 16x16, after its upsampler), not the last up block's (index 3, 64
+     * channels): on the first seven ShapeDrag cases DragLoRA's handle error summed to 72.5 px with
+     * index 2 against 116.1 px with index 3 (initial distances 96.0 px; README, "The embedded
+     * model"). The final denoising injects K/V into the self-attention of the last two up blocks
+     * (layers 3..6 of 7), as SD's start layer 10 does for its last two.
      */
     public static org.draglora.engine.edit.ModelDragDefaults dragDefaults() {
-        return new org.draglora.engine.edit.ModelDragDefaults(List.of(3), 3);
+        return new org.draglora.engine.edit.ModelDragDefaults(List.of(2), 3);
     }
 
     private static void strings(ArrayNode a, List<String> values) {
