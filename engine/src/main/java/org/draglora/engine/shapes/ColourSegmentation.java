@@ -50,27 +50,38 @@ final class ColourSegmentation {
         return out;
     }
 
+    /** Accumulates the moments of pixels into a {@link Blob}. */
+    private static final class Moments {
+        private int area;
+        private double sx;
+        private double sy;
+        private double sxx;
+        private double syy;
+        private double sxy;
+
+        void add(int x, int y) {
+            area++;
+            sx += x;
+            sy += y;
+            sxx += (double) x * x;
+            syy += (double) y * y;
+            sxy += (double) x * y;
+        }
+
+        Blob toBlob() {
+            return new Blob(area, sx, sy, sxx, syy, sxy);
+        }
+    }
+
     /** Moments of all flagged pixels. */
     static Blob blob(boolean[] flags, int w) {
-        int area = 0;
-        double sx = 0;
-        double sy = 0;
-        double sxx = 0;
-        double syy = 0;
-        double sxy = 0;
+        Moments m = new Moments();
         for (int i = 0; i < flags.length; i++) {
             if (flags[i]) {
-                int x = i % w;
-                int y = i / w;
-                area++;
-                sx += x;
-                sy += y;
-                sxx += (double) x * x;
-                syy += (double) y * y;
-                sxy += (double) x * y;
+                m.add(i % w, i / w);
             }
         }
-        return new Blob(area, sx, sy, sxx, syy, sxy);
+        return m.toBlob();
     }
 
     /** The 8-connected components of the flagged pixels. */
@@ -86,22 +97,12 @@ final class ColourSegmentation {
             int tail = 0;
             queue[tail++] = start;
             seen[start] = true;
-            int area = 0;
-            double sx = 0;
-            double sy = 0;
-            double sxx = 0;
-            double syy = 0;
-            double sxy = 0;
+            Moments m = new Moments();
             while (head < tail) {
                 int p = queue[head++];
                 int x = p % w;
                 int y = p / w;
-                area++;
-                sx += x;
-                sy += y;
-                sxx += (double) x * x;
-                syy += (double) y * y;
-                sxy += (double) x * y;
+                m.add(x, y);
                 for (int ny = Math.max(0, y - 1); ny <= Math.min(h - 1, y + 1); ny++) {
                     for (int nx = Math.max(0, x - 1); nx <= Math.min(w - 1, x + 1); nx++) {
                         int q = ny * w + nx;
@@ -112,7 +113,7 @@ final class ColourSegmentation {
                     }
                 }
             }
-            blobs.add(new Blob(area, sx, sy, sxx, syy, sxy));
+            blobs.add(m.toBlob());
         }
         return blobs;
     }
