@@ -244,6 +244,12 @@ public record DragSettings(Features features, Motion motion, TrackingSettings tr
                 mutualAttention, reachRadius, ilfa);
     }
 
+    /** A copy with another DDIM grid or inversion depth. */
+    public DragSettings withSchedule(Schedule newSchedule) {
+        return new DragSettings(features, motion, tracking, switching, optimization, regularization, newSchedule,
+                mutualAttention, reachRadius, ilfa);
+    }
+
     /** A copy with other mutual-attention settings. */
     public DragSettings withMutualAttention(MutualAttention newMutualAttention) {
         return new DragSettings(features, motion, tracking, switching, optimization, regularization, schedule,

@@ -7,7 +7,8 @@ import org.draglora.engine.drag.ImagePoint;
 
 /**
  * Everything one edit starts from: the image, the editable mask, the point pairs, the prompt, the
- * settings and the seed. Images are RGB bytes, row-major, 3 per pixel.
+ * settings and the seed. Images are RGB bytes, row-major, 3 per pixel. The points may be empty
+ * while an edit prepares (RecLoRA, inversion); the drag needs at least one.
  *
  * @param editable one flag per pixel (row-major), true = may change; {@code null} = empty mask
  *     (the reference's "no mask": no mask loss, ILFA does nothing, ALGORITHM.md §16.5)
@@ -38,9 +39,6 @@ public record DragRequest(int width, int height, byte[] rgb, boolean[] editable,
         }
         if (editable != null && editable.length != width * height) {
             throw new IllegalArgumentException("mask has " + editable.length + " pixels, the image " + width * height);
-        }
-        if (points.isEmpty()) {
-            throw new IllegalArgumentException("an edit needs at least one handle/target pair");
         }
         for (PointPair p : points) {
             requireInside(p.handle(), width, height, "handle");

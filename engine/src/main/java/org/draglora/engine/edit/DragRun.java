@@ -167,6 +167,11 @@ public final class DragRun implements AutoCloseable {
         advance(Phase.DRAG);
     }
 
+    /** Whether the next step is a drag iteration that has no point to drag (it would throw). */
+    public boolean waitingForPoints() {
+        return phase == Phase.DRAG && points.isEmpty();
+    }
+
     /** The current phase. */
     public Phase phase() {
         return phase;
@@ -268,6 +273,9 @@ public final class DragRun implements AutoCloseable {
     }
 
     private StepRecord dragStep(long t0) {
+        if (points.isEmpty()) {
+            throw new IllegalStateException("the drag needs at least one handle/target pair; add a point first");
+        }
         if (iteration == null) {
             iteration = DragIteration.start(this);
         }

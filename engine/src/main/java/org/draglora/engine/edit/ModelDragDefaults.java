@@ -20,14 +20,17 @@ import org.draglora.engine.model.ModelPath;
  *
  * @param featureIdx the feature indices, or {@code null} to keep the method's
  * @param startLayer the first self-attention layer with injection, or {@code null} to keep the method's
+ * @param loraLearningRate the drag LoRA's learning rate ({@code lora_learning_rate}), or {@code null}
+ *     to keep the method's; applies only to methods that optimise a LoRA (a model far smaller than
+ *     SD needs larger LoRA steps to move its features as far)
  */
-public record ModelDragDefaults(List<Integer> featureIdx, Integer startLayer) {
+public record ModelDragDefaults(List<Integer> featureIdx, Integer startLayer, Double loraLearningRate) {
 
     /** The file name. */
     public static final String FILE = "draglora.json";
 
     /** No overrides. */
-    public static final ModelDragDefaults NONE = new ModelDragDefaults(null, null);
+    public static final ModelDragDefaults NONE = new ModelDragDefaults(null, null, null);
 
     /** The defaults of the model at {@code mp} ({@link #NONE} when it has no draglora.json). */
     public static ModelDragDefaults read(ModelPath mp) throws IOException {
@@ -45,7 +48,11 @@ public record ModelDragDefaults(List<Integer> featureIdx, Integer startLayer) {
             }
         }
         Integer layer = n.has("mutual_attention_start_layer") ? n.get("mutual_attention_start_layer").asInt() : null;
-        return new ModelDragDefaults(idx, layer);
+        Double lr = n.has("lora_learning_rate") ? n.get("lora_learning_rate").asDouble() : null;
+        if (lr != null && !(lr > 0 && lr < 1)) {
+            throw new IOException(file + ": lora_learning_rate must be in (0, 1), got " + lr);
+        }
+        return new ModelDragDefaults(idx, layer, lr);
     }
 
     /** {@code settings} with these overrides applied. */
@@ -56,6 +63,9 @@ public record ModelDragDefaults(List<Integer> featureIdx, Integer startLayer) {
         }
         if (startLayer != null) {
             s = s.withMutualAttention(new DragSettings.MutualAttention(s.mutualAttention().startStep(), startLayer));
+        }
+        if (loraLearningRate != null && s.optimization().target() == DragSettings.Target.LORA) {
+            s = s.withLearningRate(loraLearningRate);
         }
         return s;
     }
@@ -69,6 +79,9 @@ public record ModelDragDefaults(List<Integer> featureIdx, Integer startLayer) {
         }
         if (startLayer != null) {
             node.put("mutual_attention_start_layer", startLayer);
+        }
+        if (loraLearningRate != null) {
+            node.put("lora_learning_rate", loraLearningRate);
         }
         json.writerWithDefaultPrettyPrinter().writeValue(dir.resolve(FILE).toFile(), node);
     }

@@ -144,6 +144,9 @@ public final class EditTool {
         if (!ImageTensors.isMultipleOf8(img.width(), img.height())) {
             ImageTensors.requireMultipleOf8(img);
         }
+        if (sample.points().isEmpty()) {
+            throw new IllegalArgumentException("an edit needs at least one handle/target pair (--points)");
+        }
         List<DragRequest.PointPair> pairs = new ArrayList<>();
         for (PointPair p : sample.points()) {
             pairs.add(new DragRequest.PointPair(new ImagePoint(p.handleX(), p.handleY()),

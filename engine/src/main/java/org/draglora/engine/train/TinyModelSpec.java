@@ -159,7 +159,7 @@ public final class TinyModelSpec {
      * (layers 3..6 of 7), as SD's start layer 10 does for its last two.
      */
     public static org.draglora.engine.edit.ModelDragDefaults dragDefaults() {
-        return new org.draglora.engine.edit.ModelDragDefaults(List.of(2), 3);
+        return new org.draglora.engine.edit.ModelDragDefaults(List.of(2), 3, null);
     }
 
     private static void strings(ArrayNode a, List<String> values) {

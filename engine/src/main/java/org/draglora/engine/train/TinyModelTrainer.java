@@ -57,12 +57,40 @@ public final class TinyModelTrainer {
      * @param maxHours stop (after a checkpoint) once this much wall time has passed; 0 = no limit
      */
     public record Options(Path out, Path work, int vaeSteps, int unetSteps, int vaeBatch, int unetBatch, long seed,
-            double maxHours, int checkpointEvery) {
+            double maxHours, int checkpointEvery, double unetLr, InitFrom initFrom) {
         public Options {
-            if (vaeSteps < 0 || unetSteps < 0 || vaeBatch < 1 || unetBatch < 1 || maxHours < 0 || checkpointEvery < 1) {
+            if (vaeSteps < 0 || unetSteps < 0 || vaeBatch < 1 || unetBatch < 1 || maxHours < 0 || checkpointEvery < 1
+                    || !(unetLr > 0 && unetLr < 1)) {
                 throw new IllegalArgumentException("invalid training options: " + vaeSteps + " VAE steps, " + unetSteps
                         + " UNet steps, batches " + vaeBatch + "/" + unetBatch + ", " + maxHours + " h, checkpoint every "
-                        + checkpointEvery);
+                        + checkpointEvery + ", UNet lr " + unetLr);
+            }
+            if (initFrom != null && initFrom.unetStep() > unetSteps) {
+                throw new IllegalArgumentException("the model to continue from has " + initFrom.unetStep()
+                        + " UNet steps, more than the " + unetSteps + " asked for");
+            }
+        }
+
+        /** The shipped schedule's options: UNet lr 2e-4, no initial model. */
+        public Options(Path out, Path work, int vaeSteps, int unetSteps, int vaeBatch, int unetBatch, long seed,
+                double maxHours, int checkpointEvery) {
+            this(out, work, vaeSteps, unetSteps, vaeBatch, unetBatch, seed, maxHours, checkpointEvery, UNET_LR, null);
+        }
+    }
+
+    /**
+     * Continue from an exported model (a diffusers folder this trainer wrote) instead of from
+     * scratch, when the work folder has no checkpoints: its text encoder and VAE are taken as they
+     * are (stage 1 counts as done), its UNet weights start both the trained and the EMA weights at
+     * step {@code unetStep}, with fresh optimiser moments (so the learning rate warms up again).
+     *
+     * @param model the exported model's folder
+     * @param unetStep how many UNet steps that model was trained for
+     */
+    public record InitFrom(Path model, int unetStep) {
+        public InitFrom {
+            if (unetStep < 0) {
+                throw new IllegalArgumentException("unetStep must be >= 0, got " + unetStep);
             }
         }
     }
@@ -83,7 +111,8 @@ public final class TinyModelTrainer {
     static final String LOSS_LOG = "loss.csv";
     private static final double KL_WEIGHT = 1e-6;
     private static final double VAE_LR = 1e-3;
-    private static final double UNET_LR = 2e-4;
+    /** The UNet's default learning rate (AdamW, after {@link #WARMUP} warm-up steps). */
+    public static final double UNET_LR = 2e-4;
     private static final int WARMUP = 200;
     private static final double EMA_DECAY = 0.999;
 
@@ -115,6 +144,9 @@ public final class TinyModelTrainer {
             CLIPTextModel text = new CLIPTextModel(textScope, TinyModelSpec.text());
             ParameterSet textParams = new ParameterSet(textScope.arrays());
             Path textFile = o.work().resolve(TEXT_FILE);
+            if (o.initFrom() != null && !Files.exists(textFile)) {
+                Files.copy(o.initFrom().model().resolve("text_encoder/model.safetensors"), textFile);
+            }
             if (Files.isRegularFile(textFile)) {
                 try (var f = org.draglora.engine.weights.SafetensorsFile.open(textFile)) {
                     textParams.read(f, "");
@@ -131,6 +163,7 @@ public final class TinyModelTrainer {
             WeightScope vaeScope = WeightScope.random(m, DataType.FLOAT32);
             AutoencoderKL vae = new AutoencoderKL(vaeScope, TinyModelSpec.vae(1.0));
             ParameterSet vaeParams = new ParameterSet(vaeScope.arrays());
+            seedCheckpoint(m, vaeParams, null, "vae/diffusion_pytorch_model.safetensors", VAE_FILE, o.vaeSteps(), "vae");
             int vaeStep = trainVae(m, vae, vaeParams);
             if (vaeStep < o.vaeSteps()) {
                 return new Result(false, vaeStep, 0);
@@ -142,6 +175,10 @@ public final class TinyModelTrainer {
             UNet2DConditionModel unet = new UNet2DConditionModel(unetScope, TinyModelSpec.unet());
             ParameterSet unetParams = new ParameterSet(unetScope.arrays());
             ParameterSet ema = unetParams.copy();
+            if (o.initFrom() != null) {
+                seedCheckpoint(m, unetParams, ema, "unet/diffusion_pytorch_model.safetensors", UNET_FILE,
+                        o.initFrom().unetStep(), "unet");
+            }
             int unetStep = trainUnet(m, unet, unetParams, ema, vae, scaling, text, tokenizer);
             if (unetStep < o.unetSteps()) {
                 return new Result(false, vaeStep, unetStep);
@@ -149,6 +186,32 @@ public final class TinyModelTrainer {
             export(scaling, ema, vaeParams, textParams);
             return new Result(true, vaeStep, unetStep);
         }
+    }
+
+    /**
+     * With {@link Options#initFrom()} and no checkpoint {@code file} yet, writes one at {@code step}
+     * holding the exported model's weights {@code weights} (as the EMA too, when there is one) and a
+     * fresh optimiser.
+     */
+    private void seedCheckpoint(NDManager m, ParameterSet params, ParameterSet ema, String weights, String file, int step,
+            String stage) throws IOException {
+        Path checkpoint = o.work().resolve(file);
+        if (o.initFrom() == null || Files.exists(checkpoint)) {
+            return;
+        }
+        Path source = o.initFrom().model().resolve(weights);
+        try (var f = org.draglora.engine.weights.SafetensorsFile.open(source)) {
+            params.read(f, "");
+        }
+        if (ema != null) {
+            ema.assign(params);
+        }
+        try (NDManager s = m.newSubManager()) {
+            AdamW fresh = new AdamW(params.list(), AdamW.Settings.of(UNET_LR, 0), s);
+            TrainingCheckpoint.save(checkpoint, params, ema, fresh, step, Map.of("stage", stage, "init_from",
+                    source.toString()));
+        }
+        listener.message("continuing from " + source + " at " + stage + " step " + step);
     }
 
     // ---- stage 1: the VAE --------------------------------------------------------------------
@@ -238,7 +301,7 @@ public final class TinyModelTrainer {
     private int trainUnet(NDManager m, UNet2DConditionModel unet, ParameterSet params, ParameterSet ema,
             AutoencoderKL vae, double scaling, CLIPTextModel text, CLIPTokenizer tokenizer) throws IOException {
         params.setRequiresGradient(true);
-        AdamW opt = new AdamW(params.list(), AdamW.Settings.of(UNET_LR, 0), m);
+        AdamW opt = new AdamW(params.list(), AdamW.Settings.of(o.unetLr(), 0), m);
         Path file = o.work().resolve(UNET_FILE);
         int step = TrainingCheckpoint.load(file, params, ema, opt).map(md -> Integer.parseInt(md.get("step"))).orElse(0);
         if (step > 0) {
@@ -251,7 +314,8 @@ public final class TinyModelTrainer {
         int batch = o.unetBatch();
         try (BufferedWriter log = lossLog()) {
             while (step < o.unetSteps()) {
-                opt.setLearningRate(UNET_LR * Math.min(1.0, (step + 1.0) / WARMUP));
+                // the warm-up counts the optimiser's own steps, so it restarts with fresh moments (InitFrom)
+                opt.setLearningRate(o.unetLr() * Math.min(1.0, (opt.steps() + 1.0) / WARMUP));
                 double loss;
                 try (NDManager s = m.newSubManager()) {
                     long batchIndex = 1_000_000L + step;

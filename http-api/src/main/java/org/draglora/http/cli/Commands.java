@@ -34,6 +34,7 @@ public final class Commands {
         root.addSubcommand(new ServeCommand(top));
         root.addSubcommand(new EditCommand(top));
         root.addSubcommand(new TrainTinyCommand(top));
+        root.addSubcommand(new ReplayCommand(top));
         root.addSubcommand(group("model", "Inspect model weights and run one component on given tensors.",
                 new ModelInspectCommand(top), new ModelForwardCommand(top)));
         root.addSubcommand(group("bench", "Measure performance.", new BenchUnetCommand(top), new BenchDragCommand(top),

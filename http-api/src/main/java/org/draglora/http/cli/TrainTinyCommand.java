@@ -32,6 +32,19 @@ public final class TrainTinyCommand implements Callable<Integer> {
     @Option(names = "--unet-steps", defaultValue = "3000", paramLabel = "N", description = "UNet steps (default: ${DEFAULT-VALUE}).")
     private int unetSteps;
 
+    @Option(names = "--unet-lr", defaultValue = "2e-4", paramLabel = "LR",
+            description = "UNet learning rate after the warm-up (default: ${DEFAULT-VALUE}).")
+    private double unetLr;
+
+    @Option(names = "--init-from", paramLabel = "DIR",
+            description = {"Continue from a model this command exported (text encoder and VAE as they are, UNet "
+                    + "weights as the start and the EMA) when --work has no checkpoints; needs --init-step."})
+    private Path initFrom;
+
+    @Option(names = "--init-step", paramLabel = "N",
+            description = "How many UNet steps the --init-from model was trained for.")
+    private Integer initStep;
+
     @Option(names = "--vae-batch", defaultValue = "16", paramLabel = "B", description = "VAE batch (default: ${DEFAULT-VALUE}).")
     private int vaeBatch;
 
@@ -58,8 +71,12 @@ public final class TrainTinyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path workDir = work != null ? work : root.settings().server().dataDir().resolve("train-tiny");
+        if ((initFrom == null) != (initStep == null)) {
+            throw new IllegalArgumentException("--init-from and --init-step go together");
+        }
         TinyModelTrainer.Options o = new TinyModelTrainer.Options(out, workDir, vaeSteps, unetSteps, vaeBatch, unetBatch,
-                seed, hours, checkpointEvery);
+                seed, hours, checkpointEvery, unetLr,
+                initFrom == null ? null : new TinyModelTrainer.InitFrom(initFrom, initStep));
         ProgressBar bar = new ProgressBar(root.err(), System.console() != null, 100);
         TinyModelTrainer.Result r;
         try {

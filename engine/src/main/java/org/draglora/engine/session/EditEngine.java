@@ -1,0 +1,85 @@
+package org.draglora.engine.session;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Objects;
+import org.draglora.engine.edit.DragRequest;
+import org.draglora.engine.edit.DragRun;
+import org.draglora.engine.edit.EditModel;
+import org.draglora.engine.edit.ModelDragDefaults;
+import org.draglora.engine.edit.RecLoraCache;
+import org.draglora.engine.model.ModelPath;
+import org.draglora.engine.runtime.EngineRuntime;
+
+/**
+ * The engine as the session layer sees it: one loaded model on one device, from which edits are
+ * opened as opaque {@link EngineEdit} handles. Nothing in this API exposes a tensor, so the
+ * session module (which must not import DJL) can own edits while only the device thread runs them.
+ *
+ * <p>Every method must be called on the device's thread (the GPU scheduler's pinned thread):
+ * libtorch's grad mode and DJL's scopes are per thread.
+ */
+public final class EditEngine implements AutoCloseable {
+
+    private final EditModel model;
+    private final ModelDragDefaults defaults;
+    private final EngineRuntime runtime;
+    private final RecLoraCache cache;
+
+    /**
+     * @param cacheDir the RecLoRA cache (a second edit of the same image skips the fitting), or
+     *     {@code null} for none
+     */
+    public EditEngine(EditModel model, ModelDragDefaults defaults, EngineRuntime runtime, Path cacheDir) {
+        this.model = Objects.requireNonNull(model, "model");
+        this.defaults = Objects.requireNonNull(defaults, "defaults");
+        this.runtime = Objects.requireNonNull(runtime, "runtime");
+        this.cache = cacheDir == null ? null : new RecLoraCache(cacheDir);
+    }
+
+    /** Loads the model at {@code mp} with its {@code draglora.json} defaults. */
+    public static EditEngine load(ModelPath mp, EngineRuntime runtime, Path cacheDir) throws IOException {
+        EditModel model = EditModel.load(mp, runtime);
+        try {
+            return new EditEngine(model, ModelDragDefaults.read(mp), runtime, cacheDir);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /** The model's architecture defaults (applied by callers that build {@link DragRequest}s). */
+    public ModelDragDefaults defaults() {
+        return defaults;
+    }
+
+    /** A fingerprint of the model's weights (part of every cache key). */
+    public String fingerprint() {
+        return model.fingerprint();
+    }
+
+    /**
+     * Opens an edit: encodes the prompt and prepares the run (RecLoRA from the cache when it holds
+     * it). The handle owns native memory until {@link EngineEdit#close()}.
+     */
+    public EngineEdit open(DragRequest request, boolean previews) {
+        runtime.prepareThread();
+        NDManager manager = runtime.newManager();
+        try {
+            NDArray text = model.encodePrompt(request.prompt(), manager);
+            DragRun run = new DragRun(model, request, text, manager, cache, previews);
+            text.close();
+            return new EngineEdit(manager, run, runtime);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}

@@ -1,0 +1,116 @@
+package org.draglora.engine.session;
+
+import ai.djl.ndarray.NDManager;
+import java.util.Map;
+import org.draglora.engine.edit.DragRequest;
+import org.draglora.engine.edit.DragRun;
+import org.draglora.engine.drag.ImagePoint;
+import org.draglora.engine.edit.StepRecord;
+import org.draglora.engine.runtime.EngineRuntime;
+
+/**
+ * One open edit: the opaque handle a session holds to its tensors (image, LoRA, latent, optimiser
+ * state). It runs one step per call and takes live point and mask changes between steps. Closing
+ * it frees every tensor; a session that was idle re-opens and re-executes to come back
+ * (every random draw depends only on the seed and the step index, so the same inputs and the same
+ * changes at the same steps give the same tensors).
+ *
+ * <p>Not thread-safe: one device thread calls it.
+ */
+public final class EngineEdit implements AutoCloseable {
+
+    private final NDManager manager;
+    private final DragRun run;
+    private final EngineRuntime runtime;
+    private int steps;
+    private boolean closed;
+
+    EngineEdit(NDManager manager, DragRun run, EngineRuntime runtime) {
+        this.manager = manager;
+        this.run = run;
+        this.runtime = runtime;
+    }
+
+    /** Runs the next step (RecLoRA, inversion, drag iteration, denoising or decoding). */
+    public StepRecord step() {
+        requireOpen();
+        runtime.prepareThread(); // grad mode is per thread; the device thread may be any pinned thread
+        StepRecord r = run.step();
+        steps++;
+        return r;
+    }
+
+    /** Steps run so far by this handle. */
+    public int steps() {
+        return steps;
+    }
+
+    /** The current phase. */
+    public DragRun.Phase phase() {
+        requireOpen();
+        return run.phase();
+    }
+
+    /** Whether the result is ready. */
+    public boolean finished() {
+        requireOpen();
+        return run.finished();
+    }
+
+    /** Whether the RecLoRA came from the cache (no fitting steps). */
+    public boolean recLoraFromCache() {
+        requireOpen();
+        return run.recLoraFromCache();
+    }
+
+    /** The result image, RGB bytes row-major, once finished. */
+    public byte[] result() {
+        requireOpen();
+        return run.result();
+    }
+
+    /** Adds a point pair and returns its engine id. */
+    public int addPoint(ImagePoint handle, ImagePoint target) {
+        requireOpen();
+        return run.addPoint(handle, target);
+    }
+
+    /** Moves a point's handle and/or target ({@code null} = unchanged). */
+    public void movePoint(int id, ImagePoint handle, ImagePoint target) {
+        requireOpen();
+        run.movePoint(id, handle, target);
+    }
+
+    /** Removes a point (not the last one). */
+    public void removePoint(int id) {
+        requireOpen();
+        run.removePoint(id);
+    }
+
+    /** Replaces the editable mask ({@code null} = empty). */
+    public void setMask(boolean[] editable) {
+        requireOpen();
+        run.setMask(editable);
+    }
+
+    /** The current points, engine id -> (handle, target) in image pixels. */
+    public Map<Integer, DragRequest.PointPair> points() {
+        requireOpen();
+        return run.points();
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("the edit's tensors were released");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            run.close();
+            manager.close();
+        }
+    }
+}

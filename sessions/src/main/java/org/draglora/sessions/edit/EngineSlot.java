@@ -1,0 +1,201 @@
+package org.draglora.sessions.edit;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.draglora.engine.drag.DragSettings;
+import org.draglora.engine.drag.ImagePoint;
+import org.draglora.engine.edit.DragRequest;
+import org.draglora.engine.edit.RecLoraSettings;
+import org.draglora.engine.edit.StepRecord;
+import org.draglora.engine.session.EditEngine;
+import org.draglora.engine.session.EngineEdit;
+import org.draglora.engine.tools.EditMethod;
+import org.draglora.sessions.store.BlobStore;
+
+/**
+ * A session's engine handle and what has been applied to it. Only the device thread (jobs run by
+ * the GPU scheduler) touches it. It brings the engine to any recorded state by re-execution: it
+ * opens the edit from the spec and runs the steps again, applying every recorded change before
+ * the drag step where it was applied live. Because every random draw depends only on the seed
+ * and the step index, that reproduces the tensors exactly (same device and build), which is how a
+ * passivated or crashed session comes back and how a replay reproduces the result.
+ */
+final class EngineSlot {
+
+    /** What a step produced. */
+    record StepResult(StepRecord record, String nextPhase, byte[] preview, byte[] result) {}
+
+    private final EditEngine engine;
+    private final BlobStore blobs;
+    private volatile EngineEdit edit; // written on the device thread, read by the session for its runtime report
+    private int epoch = -1;
+    private int applied;
+    private int dragSteps;
+    private int postSteps;
+
+    EngineSlot(EditEngine engine, BlobStore blobs) {
+        this.engine = engine;
+        this.blobs = blobs;
+    }
+
+    /** Whether tensors are held. */
+    boolean open() {
+        return edit != null;
+    }
+
+    /**
+     * Runs the next step of the edit described by {@code s} (a snapshot of the session's state):
+     * re-opens and fast-forwards first when the tensors were released or belong to another epoch,
+     * then applies the changes due before this step.
+     */
+    StepResult step(SessionState s, boolean previews) {
+        if (edit == null || epoch != s.epoch()) {
+            release();
+            openAndCatchUp(s, previews);
+        }
+        applyDueChanges(s);
+        return runOne(s);
+    }
+
+    /** Frees the tensors (the state stays in the journal; the next step re-executes). */
+    void release() {
+        if (edit != null) {
+            edit.close();
+            edit = null;
+        }
+    }
+
+    /**
+     * Re-executes the whole edit of {@code s} from its spec and returns the result image:
+     * a replay. The slot must not be in use by a live session.
+     */
+    byte[] reexecute(SessionState s) {
+        release();
+        edit = engine.open(request(s.spec()), false);
+        epoch = s.epoch();
+        applied = 0;
+        dragSteps = 0;
+        postSteps = 0;
+        while (!edit.finished()) {
+            applyDueChanges(s);
+            runOne(s);
+        }
+        byte[] result = edit.result();
+        release();
+        return result;
+    }
+
+    private void openAndCatchUp(SessionState s, boolean previews) {
+        edit = engine.open(request(s.spec()), previews);
+        epoch = s.epoch();
+        applied = 0;
+        dragSteps = 0;
+        postSteps = 0;
+        if (!s.prepared()) {
+            return; // preparation is not replay-sensitive: the live loop simply continues it
+        }
+        while (isPreparing()) {
+            edit.step();
+        }
+        int targetPost = 0;
+        for (StepSummary st : s.timeline()) {
+            if ("DENOISE".equals(st.phase()) || "DECODE".equals(st.phase())) {
+                targetPost++;
+            }
+        }
+        while (dragSteps < s.dragSteps() || postSteps < targetPost) {
+            applyDueChanges(s);
+            runOne(s);
+        }
+    }
+
+    private boolean isPreparing() {
+        String p = edit.phase().name();
+        return "RECLORA".equals(p) || "INVERSION".equals(p);
+    }
+
+    private StepResult runOne(SessionState s) {
+        StepRecord r = edit.step();
+        if ("DRAG".equals(r.phase().name())) {
+            dragSteps++;
+        } else if ("DENOISE".equals(r.phase().name()) || "DECODE".equals(r.phase().name())) {
+            postSteps++;
+        }
+        byte[] preview = r.preview() == null ? null : r.preview().rgb();
+        byte[] result = edit.finished() ? edit.result() : null;
+        return new StepResult(r, edit.phase().name(), preview, result);
+    }
+
+    /**
+     * Applies, in order, the recorded changes due before the next step. Changes wait while the
+     * edit prepares and apply when the drag begins, live and in replays alike.
+     */
+    private void applyDueChanges(SessionState s) {
+        if (isPreparing()) {
+            return;
+        }
+        List<TimedChange> changes = s.changes();
+        while (applied < changes.size() && changes.get(applied).atDragStep() <= dragSteps
+                && "DRAG".equals(edit.phase().name())) {
+            apply(changes.get(applied).change());
+            applied++;
+        }
+    }
+
+    private void apply(Change c) {
+        if (c instanceof Change.AddPoint a) {
+            int id = edit.addPoint(handle(a.pair()), target(a.pair()));
+            if (id != a.id()) {
+                throw new IllegalStateException("the engine numbered the new point " + id + ", the session " + a.id());
+            }
+        } else if (c instanceof Change.MovePoint m) {
+            DragRequest.PointPair now = edit.points().get(m.id());
+            ImagePoint h = handle(m.pair());
+            boolean handleMoved = now == null || now.handle().x() != h.x() || now.handle().y() != h.y();
+            edit.movePoint(m.id(), handleMoved ? h : null, target(m.pair()));
+        } else if (c instanceof Change.RemovePoint r) {
+            edit.removePoint(r.id());
+        } else if (c instanceof Change.SetMask m) {
+            edit.setMask(mask(m.maskHash()));
+        }
+    }
+
+    private DragRequest request(SessionSpec spec) {
+        byte[] rgb = blobs.require(spec.imageHash());
+        List<DragRequest.PointPair> pairs = new ArrayList<>();
+        for (PointPair p : spec.points()) {
+            pairs.add(new DragRequest.PointPair(handle(p), target(p)));
+        }
+        DragSettings drag = engine.defaults().apply(EditMethod.parse(spec.method()).settings())
+                .withMaxSteps(spec.maxSteps());
+        RecLoraSettings rec = RecLoraSettings.reference().withSteps(spec.recLoraSteps());
+        return new DragRequest(spec.width(), spec.height(), rgb, mask(spec.maskHash()), pairs, spec.prompt(), drag, rec,
+                spec.seed());
+    }
+
+    private boolean[] mask(String hash) {
+        if (hash == null) {
+            return null;
+        }
+        byte[] bytes = blobs.require(hash);
+        boolean[] m = new boolean[bytes.length];
+        for (int i = 0; i < bytes.length; i++) {
+            m[i] = bytes[i] != 0;
+        }
+        return m;
+    }
+
+    private static ImagePoint handle(PointPair p) {
+        return new ImagePoint(p.handleX(), p.handleY());
+    }
+
+    private static ImagePoint target(PointPair p) {
+        return new ImagePoint(p.targetX(), p.targetY());
+    }
+
+    /** The engine's current points (for tests). */
+    Map<Integer, DragRequest.PointPair> enginePoints() {
+        return edit == null ? Map.of() : edit.points();
+    }
+}

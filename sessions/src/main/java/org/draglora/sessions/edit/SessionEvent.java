@@ -1,0 +1,64 @@
+package org.draglora.sessions.edit;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import org.draglora.sessions.CborSerializable;
+
+/**
+ * What happened to an edit session: the journal. Events carry user intent and step summaries;
+ * images, masks, previews and results are blob-store hashes. Replaying them rebuilds the
+ * {@link SessionState} exactly.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = SessionEvent.Opened.class, name = "opened"),
+    @JsonSubTypes.Type(value = SessionEvent.Changed.class, name = "changed"),
+    @JsonSubTypes.Type(value = SessionEvent.Started.class, name = "started"),
+    @JsonSubTypes.Type(value = SessionEvent.Paused.class, name = "paused"),
+    @JsonSubTypes.Type(value = SessionEvent.Resumed.class, name = "resumed"),
+    @JsonSubTypes.Type(value = SessionEvent.Cancelled.class, name = "cancelled"),
+    @JsonSubTypes.Type(value = SessionEvent.Restarted.class, name = "restarted"),
+    @JsonSubTypes.Type(value = SessionEvent.Stepped.class, name = "stepped"),
+    @JsonSubTypes.Type(value = SessionEvent.Finished.class, name = "finished"),
+    @JsonSubTypes.Type(value = SessionEvent.Failed.class, name = "failed")})
+public sealed interface SessionEvent extends CborSerializable {
+
+    /** How a change came about, for the undo and redo stacks. */
+    enum Origin { EDIT, UNDO, REDO }
+
+    /** The edit was created from {@code spec}. */
+    record Opened(SessionSpec spec) implements SessionEvent {}
+
+    /**
+     * A point or mask change was accepted; {@code inverse} undoes it.
+     *
+     * @param change the change and the drag step before which the engine applies it
+     * @param inverse the change that undoes it
+     * @param origin a user edit, an undo or a redo
+     */
+    record Changed(TimedChange change, Change inverse, Origin origin) implements SessionEvent {}
+
+    /** The user asked to drag (it begins once preparation is done). */
+    record Started() implements SessionEvent {}
+
+    /** Paused between steps. */
+    record Paused() implements SessionEvent {}
+
+    /** Resumed. */
+    record Resumed() implements SessionEvent {}
+
+    /** Cancelled for good. */
+    record Cancelled() implements SessionEvent {}
+
+    /** Begun again from {@code spec} (the points and mask at the time of the restart). */
+    record Restarted(SessionSpec spec) implements SessionEvent {}
+
+    /** One engine step ran. */
+    record Stepped(StepSummary step) implements SessionEvent {}
+
+    /** The result image is in the blob store under {@code resultHash}. */
+    record Finished(String resultHash) implements SessionEvent {}
+
+    /** A step failed with {@code reason}. */
+    record Failed(String reason) implements SessionEvent {}
+}
