@@ -19,13 +19,15 @@ import java.util.function.Supplier;
  *
  * @param engine the tensor engine ({@code draglora.engine})
  * @param server the HTTP server ({@code draglora.server})
+ * @param sessions edit sessions ({@code draglora.sessions})
  */
-public record Settings(EngineSettings engine, ServerSettings server) {
+public record Settings(EngineSettings engine, ServerSettings server, SessionSettings sessions) {
 
-    /** Requires both parts. */
+    /** Requires every part. */
     public Settings {
         Objects.requireNonNull(engine, "engine");
         Objects.requireNonNull(server, "server");
+        Objects.requireNonNull(sessions, "sessions");
     }
 
     /** Loads from {@link ConfigFactory#load()}: system properties, application.conf, reference.conf. */
@@ -44,7 +46,7 @@ public record Settings(EngineSettings engine, ServerSettings server) {
         try {
             Config root = config.withFallback(reference).resolve();
             root.checkValid(reference, "draglora");
-            return new Settings(EngineSettings.from(root), ServerSettings.from(root));
+            return new Settings(EngineSettings.from(root), ServerSettings.from(root), SessionSettings.from(root));
         } catch (ConfigException e) {
             throw new IllegalArgumentException("invalid configuration: " + e.getMessage(), e);
         }
@@ -76,12 +78,12 @@ public record Settings(EngineSettings engine, ServerSettings server) {
 
     /** A copy with other engine settings. */
     public Settings withEngine(EngineSettings newEngine) {
-        return new Settings(newEngine, server);
+        return new Settings(newEngine, server, sessions);
     }
 
     /** A copy with other server settings. */
     public Settings withServer(ServerSettings newServer) {
-        return new Settings(engine, newServer);
+        return new Settings(engine, newServer, sessions);
     }
 
     private static Config wrap(Supplier<Config> load) {

@@ -21,6 +21,20 @@ class SettingsTest {
         assertEquals(new EngineSettings("cpu", 0, ""), s.engine());
         assertTrue(s.engine().usesEmbeddedModel());
         assertEquals(new ServerSettings("127.0.0.1", 8080, Path.of("./data")), s.server());
+        assertEquals(new SessionSettings(java.time.Duration.ofMinutes(5), 256, true, true), s.sessions());
+    }
+
+    @Test
+    void sessionSettingsAreValidatedWithTheirKeys() {
+        Settings s = Settings.load(ConfigFactory.parseString(
+                "draglora.sessions { idle-timeout = 30s, queue-capacity = 8, previews = off }"));
+        assertEquals(new SessionSettings(java.time.Duration.ofSeconds(30), 8, false, true), s.sessions());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Settings.load(ConfigFactory.parseString("draglora.sessions.queue-capacity = 0")));
+        assertTrue(e.getMessage().contains("draglora.sessions.queue-capacity"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> Settings.load(ConfigFactory.parseString("draglora.sessions.idle-timeout = 0s")));
+        assertTrue(e.getMessage().contains("draglora.sessions.idle-timeout"), e.getMessage());
     }
 
     @Test

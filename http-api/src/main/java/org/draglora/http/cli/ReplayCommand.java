@@ -62,7 +62,7 @@ public final class ReplayCommand implements Callable<Integer> {
             throw new UsageException("no data directory " + data);
         }
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "draglora-replay",
-                Journal.inDataDir(root.config(), data));
+                Journal.configure(root.config(), data));
         SessionState state;
         try {
             state = SessionHistory.load(system, sessionId, Duration.ofMinutes(1))

@@ -1,16 +1,12 @@
 package org.draglora.sessions.edit;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.draglora.engine.drag.DragSettings;
 import org.draglora.engine.drag.ImagePoint;
 import org.draglora.engine.edit.DragRequest;
-import org.draglora.engine.edit.RecLoraSettings;
 import org.draglora.engine.edit.StepRecord;
 import org.draglora.engine.session.EditEngine;
 import org.draglora.engine.session.EngineEdit;
-import org.draglora.engine.tools.EditMethod;
 import org.draglora.sessions.store.BlobStore;
 
 /**
@@ -72,7 +68,7 @@ final class EngineSlot {
      */
     byte[] reexecute(SessionState s) {
         release();
-        edit = engine.open(request(s.spec()), false);
+        edit = engine.open(SpecRequests.request(engine, blobs, s.spec()), false);
         epoch = s.epoch();
         applied = 0;
         dragSteps = 0;
@@ -87,7 +83,7 @@ final class EngineSlot {
     }
 
     private void openAndCatchUp(SessionState s, boolean previews) {
-        edit = engine.open(request(s.spec()), previews);
+        edit = engine.open(SpecRequests.request(engine, blobs, s.spec()), previews);
         epoch = s.epoch();
         applied = 0;
         dragSteps = 0;
@@ -157,41 +153,16 @@ final class EngineSlot {
         } else if (c instanceof Change.RemovePoint r) {
             edit.removePoint(r.id());
         } else if (c instanceof Change.SetMask m) {
-            edit.setMask(mask(m.maskHash()));
+            edit.setMask(SpecRequests.mask(blobs, m.maskHash()));
         }
-    }
-
-    private DragRequest request(SessionSpec spec) {
-        byte[] rgb = blobs.require(spec.imageHash());
-        List<DragRequest.PointPair> pairs = new ArrayList<>();
-        for (PointPair p : spec.points()) {
-            pairs.add(new DragRequest.PointPair(handle(p), target(p)));
-        }
-        DragSettings drag = engine.defaults().apply(EditMethod.parse(spec.method()).settings())
-                .withMaxSteps(spec.maxSteps());
-        RecLoraSettings rec = RecLoraSettings.reference().withSteps(spec.recLoraSteps());
-        return new DragRequest(spec.width(), spec.height(), rgb, mask(spec.maskHash()), pairs, spec.prompt(), drag, rec,
-                spec.seed());
-    }
-
-    private boolean[] mask(String hash) {
-        if (hash == null) {
-            return null;
-        }
-        byte[] bytes = blobs.require(hash);
-        boolean[] m = new boolean[bytes.length];
-        for (int i = 0; i < bytes.length; i++) {
-            m[i] = bytes[i] != 0;
-        }
-        return m;
     }
 
     private static ImagePoint handle(PointPair p) {
-        return new ImagePoint(p.handleX(), p.handleY());
+        return SpecRequests.handle(p);
     }
 
     private static ImagePoint target(PointPair p) {
-        return new ImagePoint(p.targetX(), p.targetY());
+        return SpecRequests.target(p);
     }
 
     /** The engine's current points (for tests). */

@@ -52,7 +52,8 @@ final class SessionFixture implements AutoCloseable {
 
     /** A system whose journal is configured by {@code journalConfig} (HOCON over the defaults). */
     SessionFixture(Path dir, EditEngine engine, String journalConfig) {
-        Config config = ConfigFactory.load(ConfigFactory.parseString(journalConfig + "\npekko.loglevel = WARNING"));
+        Config config = Journal.configure(ConfigFactory.load(ConfigFactory.parseString(journalConfig
+                + "\npekko.loglevel = WARNING")));
         this.kit = ActorTestKit.create("sessions-" + System.nanoTime(), config);
         this.engine = engine;
         this.blobs = new BlobStore(dir.resolve("blobs"));
