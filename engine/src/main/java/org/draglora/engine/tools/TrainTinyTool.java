@@ -56,6 +56,29 @@ public final class TrainTinyTool {
         return r;
     }
 
+    /** The UNet's learning-rate schedule in words. */
+    static String schedule(TinyModelTrainer.Options o) {
+        if (o.initFrom() == null) {
+            return String.format(Locale.ROOT, "AdamW lr %.3g (200 warm-up steps)", o.unetLr());
+        }
+        int k = o.initFrom().unetStep();
+        return String.format(Locale.ROOT, "AdamW: steps 1-%d lr %.3g (200 warm-up steps), then steps %d-%d lr %.3g "
+                + "(fresh optimiser moments, 200 warm-up steps)", k, TinyModelTrainer.UNET_LR, k + 1, o.unetSteps(),
+                o.unetLr());
+    }
+
+    /** The commands that reproduce the run. */
+    static String reproduce(TinyModelTrainer.Options o) {
+        String first = String.format(Locale.ROOT, "`./draglora train-tiny --vae-steps %d --unet-steps %d --out DIR`",
+                o.vaeSteps(), o.initFrom() == null ? o.unetSteps() : o.initFrom().unetStep());
+        if (o.initFrom() == null) {
+            return first.replace("--out DIR", "--unet-lr " + o.unetLr() + " --out models/shapes-64");
+        }
+        return first + String.format(Locale.ROOT, ", then `./draglora train-tiny --work NEW_DIR --init-from DIR "
+                + "--init-step %d --unet-steps %d --unet-lr %s --out models/shapes-64`", o.initFrom().unetStep(),
+                o.unetSteps(), o.unetLr());
+    }
+
     private static void writeCard(TinyModelTrainer.Options o, TinyModelReport.Numbers n) throws IOException {
         String card = String.format(Locale.ROOT, """
                 # shapes-64: draglora's embedded default model
@@ -83,7 +106,7 @@ public final class TrainTinyTool {
 
                 - Data: a fresh generated scene per sample (seed %d), prompts describing the scene, 10 %% empty.
                 - VAE: %d steps of batch %d on 32x32 crops, AdamW lr 1e-3 (200 warm-up steps), L1 + 1e-6 KL.
-                - UNet: %d steps of batch %d, AdamW lr 2e-4 (200 warm-up steps), epsilon MSE, t ~ U{0..999},
+                - UNet: %d steps of batch %d, %s, epsilon MSE, t ~ U{0..999},
                   EMA 0.999 (the exported weights).
                 - Loss curves: `loss.png` (raw and smoothed). Samples (DDIM 50 steps from noise, prompts of
                   held-out scenes): `samples.png`.
@@ -94,10 +117,10 @@ public final class TrainTinyTool {
                 the drag timestep (t = 681, 35 steps) and regeneration with the same prompt %.1f dB (without
                 a RecLoRA; the drag pipeline fits one per image, which reconstructs better).
 
-                Reproduce: `./draglora train-tiny --out models/shapes-64` (resumable; `--hours` stops at a
-                checkpoint), then this card is rewritten with the new numbers.
-                """, o.seed(), o.vaeSteps(), o.vaeBatch(), o.unetSteps(), o.unetBatch(), n.scenes(), n.vaePsnr(),
-                n.inversionPsnr());
+                Reproduce: %s (resumable; `--hours` stops at a checkpoint), then this card is rewritten
+                with the new numbers.
+                """, o.seed(), o.vaeSteps(), o.vaeBatch(), o.unetSteps(), o.unetBatch(), schedule(o), n.scenes(),
+                n.vaePsnr(), n.inversionPsnr(), reproduce(o));
         Files.writeString(o.out().resolve("README.md"), card, StandardCharsets.UTF_8);
     }
 }

@@ -134,7 +134,9 @@ public final class SessionBenchmark {
         List<Row> rows = new ArrayList<>();
         double single = Double.NaN;
         for (int n : o.sessionCounts()) {
-            Row r = measure(engine, config, work.resolve("n" + n), blobs, specs.subList(0, n), progress);
+            // a fresh journal per N and run (an earlier run's finished sessions would refuse to open)
+            Row r = measure(engine, config, work.resolve("run-" + System.nanoTime() + "-n" + n), blobs,
+                    specs.subList(0, n), progress);
             rows.add(r);
             if (n == 1) {
                 single = r.p50Ms();
@@ -143,7 +145,8 @@ public final class SessionBenchmark {
                     n, r.stepsPerSecond(), r.p50Ms(), r.p99Ms()));
         }
         if (Double.isNaN(single)) {
-            single = measure(engine, config, work.resolve("n1"), blobs, specs.subList(0, 1), progress).p50Ms();
+            single = measure(engine, config, work.resolve("run-" + System.nanoTime() + "-n1"), blobs, specs.subList(0, 1),
+                    progress).p50Ms();
         }
         return new Result(rows, direct, single);
     }
@@ -220,8 +223,12 @@ public final class SessionBenchmark {
                 }), "listen" + i, Props.empty());
                 s.tell(new SessionCommand.Subscribe(listener));
                 SessionSpec spec = specs.get(i);
-                AskPattern.<SessionCommand, SessionCommand.Reply>ask(s, r -> new SessionCommand.Open(spec, r),
-                        Duration.ofSeconds(30), system.scheduler()).toCompletableFuture().get();
+                SessionCommand.Reply reply = AskPattern.<SessionCommand, SessionCommand.Reply>ask(s,
+                        r -> new SessionCommand.Open(spec, r), Duration.ofSeconds(30), system.scheduler())
+                        .toCompletableFuture().get();
+                if (!(reply instanceof SessionCommand.Accepted)) {
+                    throw new IllegalStateException("session " + i + " refused to open: " + reply);
+                }
                 sessions.add(s);
             }
             if (!ready.await(30, TimeUnit.MINUTES)) {

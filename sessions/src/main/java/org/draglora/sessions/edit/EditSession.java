@@ -108,6 +108,7 @@ public final class EditSession extends EventSourcedBehavior<SessionCommand, Sess
                 .onCommand(SessionCommand.SetMask.class, this::onSetMask)
                 .onCommand(SessionCommand.Undo.class, (s, c) -> onHistory(s, c.replyTo(), true))
                 .onCommand(SessionCommand.Redo.class, (s, c) -> onHistory(s, c.replyTo(), false))
+                .onCommand(SessionCommand.SetPrompt.class, this::onSetPrompt)
                 .onCommand(SessionCommand.Start.class, this::onStart)
                 .onCommand(SessionCommand.Pause.class, this::onPause)
                 .onCommand(SessionCommand.Resume.class, this::onResume)
@@ -278,16 +279,31 @@ public final class EditSession extends EventSourcedBehavior<SessionCommand, Sess
     }
 
     private Effect<SessionEvent, SessionState> onRestart(SessionState s, SessionCommand.Restart c) {
-        if (s.status() == SessionStatus.EMPTY) {
-            return refuse(c.replyTo(), "open the session with an image first");
+        return restart(s, null, c.replyTo());
+    }
+
+    private Effect<SessionEvent, SessionState> onSetPrompt(SessionState s, SessionCommand.SetPrompt c) {
+        if (c.prompt() == null) {
+            return refuse(c.replyTo(), "the prompt must not be null (use an empty prompt for none)");
         }
-        if (s.points().isEmpty() && s.startRequested()) {
-            return refuse(c.replyTo(), "add a point before restarting the drag");
+        if (s.spec() != null && c.prompt().equals(s.spec().prompt())) {
+            return Effect().reply(c.replyTo(), new Accepted(s.revision(), null));
+        }
+        return restart(s, c.prompt(), c.replyTo());
+    }
+
+    /** Begins a new epoch from the current points and mask (and {@code prompt} unless null). */
+    private Effect<SessionEvent, SessionState> restart(SessionState s, String prompt, ActorRef<Reply> replyTo) {
+        if (s.status() == SessionStatus.EMPTY) {
+            return refuse(replyTo, "open the session with an image first");
         }
         deps.scheduler().tell(new GpuScheduler.CancelQueued(sessionId));
         SessionSpec spec = s.spec().restartedWith(new ArrayList<>(s.points().values()), s.maskHash());
+        if (prompt != null) {
+            spec = spec.withPrompt(prompt);
+        }
         release();
-        return persistAndRun(new SessionEvent.Restarted(spec), c.replyTo(), null);
+        return persistAndRun(new SessionEvent.Restarted(spec), replyTo, null);
     }
 
     private Effect<SessionEvent, SessionState> onPassivate(SessionState s, SessionCommand.Passivate c) {
@@ -305,7 +321,8 @@ public final class EditSession extends EventSourcedBehavior<SessionCommand, Sess
         inFlight = false;
         lastActivity = System.nanoTime();
         if (c.epoch() != s.epoch()) {
-            return Effect().none(); // a step of the epoch a restart ended
+            // a step of the epoch a restart ended: drop it, and start the new epoch that waited for it
+            return Effect().none().thenRun(this::submitIfDue);
         }
         JobOutcome<EngineSlot.StepResult> o = c.outcome();
         if (o instanceof JobOutcome.Completed<EngineSlot.StepResult> done) {
@@ -318,6 +335,14 @@ public final class EditSession extends EventSourcedBehavior<SessionCommand, Sess
                 events.add(new SessionEvent.Finished(deps.blobs().put(r.result())));
             }
             mode = mode.next(step.mode());
+            // pipelining: the next step goes to the device now, while this one is journaled (the
+            // state after these events is a pure function of them, so the job sees exactly the
+            // state that is being persisted; commands wait until the persist completes)
+            SessionState next = s;
+            for (SessionEvent e : events) {
+                next = next.apply(e);
+            }
+            submitIfDue(next);
             return Effect().persist(events).thenRun(this::notifySubscribers).thenRun(this::afterStep);
         }
         if (o instanceof JobOutcome.Failed<EngineSlot.StepResult> failed) {

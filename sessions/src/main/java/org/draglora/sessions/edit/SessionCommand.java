@@ -33,6 +33,12 @@ public sealed interface SessionCommand {
     /** Replace the editable mask ({@code null} = empty); the bytes are in the blob store. */
     record SetMask(String maskHash, ActorRef<Reply> replyTo) implements SessionCommand {}
 
+    /**
+     * Change the prompt. The RecLoRA and the inversion depend on it, so the edit begins again
+     * (a restart) with the new prompt and the current points and mask.
+     */
+    record SetPrompt(String prompt, ActorRef<Reply> replyTo) implements SessionCommand {}
+
     /** Drag (as soon as preparation is done). */
     record Start(ActorRef<Reply> replyTo) implements SessionCommand {}
 

@@ -41,6 +41,12 @@ public record SessionSpec(String imageHash, int width, int height, String maskHa
         }
     }
 
+    /** The same edit with another prompt. */
+    public SessionSpec withPrompt(String newPrompt) {
+        return new SessionSpec(imageHash, width, height, maskHash, newPrompt, method, seed, points, maxSteps,
+                recLoraSteps);
+    }
+
     /** The same edit started over from other points and mask (a restart). */
     public SessionSpec restartedWith(List<PointPair> newPoints, String newMaskHash) {
         return new SessionSpec(imageHash, width, height, newMaskHash, prompt, method, seed, newPoints, maxSteps,

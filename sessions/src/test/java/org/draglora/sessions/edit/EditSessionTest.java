@@ -170,6 +170,13 @@ class EditSessionTest {
             for (ActorRef<SessionCommand> s : sessions) {
                 f.accept(s, SessionCommand.Start::new);
             }
+            // a job that throws on the same device fails alone: both sessions carry on
+            TestProbe<org.draglora.sessions.gpu.JobOutcome<String>> failed = f.kit.createTestProbe();
+            f.scheduler.tell(new org.draglora.sessions.gpu.GpuScheduler.Submit<>("broken",
+                    org.draglora.sessions.gpu.JobPriority.INTERACTIVE, () -> {
+                        throw new IllegalStateException("boom");
+                    }, failed.ref()));
+            assertInstanceOf(org.draglora.sessions.gpu.JobOutcome.Failed.class, failed.receiveMessage(SessionFixture.WAIT));
             for (TestProbe<SessionState> p : probes) {
                 f.await(p, st -> st.status() == SessionStatus.FINISHED);
             }
@@ -191,6 +198,25 @@ class EditSessionTest {
         int lastA = order.lastIndexOf("a");
         int lastB = order.lastIndexOf("b");
         return new ArrayList<>(order.subList(0, Math.min(lastA, lastB) + 1));
+    }
+
+    @Test
+    void aRestartMidRunBeginsAgainFromTheCurrentPointsAndFinishes(@TempDir Path dir) throws Exception {
+        try (SessionFixture f = new SessionFixture(dir, engine)) {
+            ActorRef<SessionCommand> s = f.spawn("restart");
+            TestProbe<SessionState> probe = f.kit.createTestProbe();
+            s.tell(new SessionCommand.Subscribe(probe.ref()));
+            f.accept(s, r -> new SessionCommand.Open(f.spec(19, 6), r));
+            f.accept(s, SessionCommand.Start::new);
+            f.await(probe, st -> st.dragSteps() >= 2);
+            f.accept(s, SessionCommand.Restart::new);
+            SessionState done = f.await(probe, st -> st.epoch() == 1 && st.status() == SessionStatus.FINISHED);
+            assertEquals(0, done.changes().size(), "a new epoch starts without live changes");
+            assertEquals(1, done.spec().points().size());
+            assertTrue(done.timeline().stream().noneMatch(x -> "RECLORA".equals(x.phase())),
+                    "the restart took the RecLoRA from the cache");
+            assertArrayEquals(f.blobs.require(done.resultHash()), f.replay(done));
+        }
     }
 
     @Test
@@ -243,6 +269,12 @@ class EditSessionTest {
             assertEquals(2, redone.points().size(), "redo re-added the point (under a new id)");
             assertTrue(redone.points().containsValue(new PointPair(10, 10, 20, 20)));
             assertInstanceOf(SessionCommand.Refused.class, f.ask(s, SessionCommand.Resume::new), "not paused");
+            f.accept(s, r -> new SessionCommand.SetPrompt("a red disc", r));
+            SessionState reprompted = f.state(s);
+            assertEquals(1, reprompted.epoch(), "a new prompt begins the edit again");
+            assertEquals("a red disc", reprompted.spec().prompt());
+            assertEquals(2, reprompted.spec().points().size(), "with the current points");
+            assertTrue(reprompted.undo().isEmpty(), "the new epoch has no history");
         }
     }
 }
