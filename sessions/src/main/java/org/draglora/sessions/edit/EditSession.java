@@ -142,7 +142,7 @@ public final class EditSession extends EventSourcedBehavior<SessionCommand, Sess
         if (!deps.blobs().contains(c.spec().imageHash())) {
             return refuse(c.replyTo(), "no image with hash " + c.spec().imageHash() + " in the blob store");
         }
-        return persistAndRun(new SessionEvent.Opened(c.spec()), c.replyTo(), null);
+        return persistAndRun(new SessionEvent.Opened(s.revision() + 1, c.spec()), c.replyTo(), null);
     }
 
     private Effect<SessionEvent, SessionState> onAddPoint(SessionState s, SessionCommand.AddPoint c) {
@@ -252,21 +252,21 @@ public final class EditSession extends EventSourcedBehavior<SessionCommand, Sess
             return refuse(c.replyTo(), "the session is " + s.status().name().toLowerCase() + (s.startRequested()
                     ? " and already started" : ""));
         }
-        return persistAndRun(new SessionEvent.Started(), c.replyTo(), null);
+        return persistAndRun(new SessionEvent.Started(s.revision() + 1), c.replyTo(), null);
     }
 
     private Effect<SessionEvent, SessionState> onPause(SessionState s, SessionCommand.Pause c) {
         if (!s.status().runs() && s.status() != SessionStatus.READY) {
             return refuse(c.replyTo(), "the session is " + s.status().name().toLowerCase() + ", not running");
         }
-        return persistAndRun(new SessionEvent.Paused(), c.replyTo(), null);
+        return persistAndRun(new SessionEvent.Paused(s.revision() + 1), c.replyTo(), null);
     }
 
     private Effect<SessionEvent, SessionState> onResume(SessionState s, SessionCommand.Resume c) {
         if (s.status() != SessionStatus.PAUSED) {
             return refuse(c.replyTo(), "the session is " + s.status().name().toLowerCase() + ", not paused");
         }
-        return persistAndRun(new SessionEvent.Resumed(), c.replyTo(), null);
+        return persistAndRun(new SessionEvent.Resumed(s.revision() + 1), c.replyTo(), null);
     }
 
     private Effect<SessionEvent, SessionState> onCancel(SessionState s, SessionCommand.Cancel c) {
@@ -274,7 +274,7 @@ public final class EditSession extends EventSourcedBehavior<SessionCommand, Sess
             return refuse(c.replyTo(), "the session is " + s.status().name().toLowerCase());
         }
         deps.scheduler().tell(new GpuScheduler.CancelQueued(sessionId));
-        return Effect().persist(new SessionEvent.Cancelled()).thenRun(this::notifySubscribers).thenRun(ns -> release())
+        return Effect().persist(new SessionEvent.Cancelled(s.revision() + 1)).thenRun(this::notifySubscribers).thenRun(ns -> release())
                 .thenReply(c.replyTo(), ns -> new Accepted(ns.revision(), null));
     }
 
@@ -303,7 +303,7 @@ public final class EditSession extends EventSourcedBehavior<SessionCommand, Sess
             spec = spec.withPrompt(prompt);
         }
         release();
-        return persistAndRun(new SessionEvent.Restarted(spec), replyTo, null);
+        return persistAndRun(new SessionEvent.Restarted(s.revision() + 1, spec), replyTo, null);
     }
 
     private Effect<SessionEvent, SessionState> onPassivate(SessionState s, SessionCommand.Passivate c) {
@@ -330,9 +330,9 @@ public final class EditSession extends EventSourcedBehavior<SessionCommand, Sess
             String preview = r.preview() == null ? null : deps.blobs().put(r.preview());
             StepSummary step = StepSummary.of(r.record(), preview, r.nextPhase());
             List<SessionEvent> events = new ArrayList<>();
-            events.add(new SessionEvent.Stepped(step));
+            events.add(new SessionEvent.Stepped(s.revision() + 1, step));
             if (r.result() != null) {
-                events.add(new SessionEvent.Finished(deps.blobs().put(r.result())));
+                events.add(new SessionEvent.Finished(s.revision() + 2, deps.blobs().put(r.result())));
             }
             mode = mode.next(step.mode());
             // pipelining: the next step goes to the device now, while this one is journaled (the
@@ -347,7 +347,7 @@ public final class EditSession extends EventSourcedBehavior<SessionCommand, Sess
         }
         if (o instanceof JobOutcome.Failed<EngineSlot.StepResult> failed) {
             context.getLog().warn("session {}: a step failed: {}", sessionId, failed.reason());
-            return Effect().persist(new SessionEvent.Failed(failed.reason())).thenRun(this::notifySubscribers)
+            return Effect().persist(new SessionEvent.Failed(s.revision() + 1, failed.reason())).thenRun(this::notifySubscribers)
                     .thenRun(ns -> release());
         }
         if (o instanceof JobOutcome.Rejected<EngineSlot.StepResult>) {
@@ -424,7 +424,8 @@ public final class EditSession extends EventSourcedBehavior<SessionCommand, Sess
 
     private Effect<SessionEvent, SessionState> change(SessionState s, Change change, Change inverse, Origin origin,
             ActorRef<Reply> replyTo, Integer pointId) {
-        return persistAndRun(new SessionEvent.Changed(new TimedChange(dueStep(s), change), inverse, origin), replyTo,
+        return persistAndRun(new SessionEvent.Changed(s.revision() + 1, new TimedChange(dueStep(s), change), inverse,
+                origin), replyTo,
                 pointId);
     }
 

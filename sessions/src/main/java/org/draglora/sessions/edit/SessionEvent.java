@@ -23,42 +23,46 @@ import org.draglora.sessions.CborSerializable;
     @JsonSubTypes.Type(value = SessionEvent.Failed.class, name = "failed")})
 public sealed interface SessionEvent extends CborSerializable {
 
+    /** The session's revision after this event: 1 for the first, +1 for each next one. */
+    int revision();
+
     /** How a change came about, for the undo and redo stacks. */
     enum Origin { EDIT, UNDO, REDO }
 
     /** The edit was created from {@code spec}. */
-    record Opened(SessionSpec spec) implements SessionEvent {}
+    record Opened(int revision, SessionSpec spec) implements SessionEvent {}
 
     /**
      * A point or mask change was accepted; {@code inverse} undoes it.
      *
+     * @param revision the session's revision after it
      * @param change the change and the drag step before which the engine applies it
      * @param inverse the change that undoes it
      * @param origin a user edit, an undo or a redo
      */
-    record Changed(TimedChange change, Change inverse, Origin origin) implements SessionEvent {}
+    record Changed(int revision, TimedChange change, Change inverse, Origin origin) implements SessionEvent {}
 
     /** The user asked to drag (it begins once preparation is done). */
-    record Started() implements SessionEvent {}
+    record Started(int revision) implements SessionEvent {}
 
     /** Paused between steps. */
-    record Paused() implements SessionEvent {}
+    record Paused(int revision) implements SessionEvent {}
 
     /** Resumed. */
-    record Resumed() implements SessionEvent {}
+    record Resumed(int revision) implements SessionEvent {}
 
     /** Cancelled for good. */
-    record Cancelled() implements SessionEvent {}
+    record Cancelled(int revision) implements SessionEvent {}
 
     /** Begun again from {@code spec} (the points and mask at the time of the restart). */
-    record Restarted(SessionSpec spec) implements SessionEvent {}
+    record Restarted(int revision, SessionSpec spec) implements SessionEvent {}
 
     /** One engine step ran. */
-    record Stepped(StepSummary step) implements SessionEvent {}
+    record Stepped(int revision, StepSummary step) implements SessionEvent {}
 
     /** The result image is in the blob store under {@code resultHash}. */
-    record Finished(String resultHash) implements SessionEvent {}
+    record Finished(int revision, String resultHash) implements SessionEvent {}
 
     /** A step failed with {@code reason}. */
-    record Failed(String reason) implements SessionEvent {}
+    record Failed(int revision, String reason) implements SessionEvent {}
 }

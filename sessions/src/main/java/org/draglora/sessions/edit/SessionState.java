@@ -58,8 +58,11 @@ public record SessionState(int revision, SessionStatus status, boolean startRequ
 
     /** The state after {@code e}. */
     public SessionState apply(SessionEvent e) {
+        if (e.revision() != revision + 1) {
+            throw new IllegalStateException("event of revision " + e.revision() + " applied to revision " + revision);
+        }
         Builder b = new Builder(this);
-        b.revision++;
+        b.revision = e.revision();
         if (e instanceof SessionEvent.Opened o) {
             b.begin(o.spec(), SessionStatus.PREPARING, false);
         } else if (e instanceof SessionEvent.Restarted r) {
