@@ -61,7 +61,8 @@ public final class BenchSessionsCommand implements Callable<Integer> {
         } catch (NumberFormatException e) {
             throw new UsageException("--sessions takes numbers separated by commas, got '" + sessions + "'");
         }
-        SessionBenchmark.Options o = new SessionBenchmark.Options(counts, steps, recLoraSteps, seed);
+        SessionBenchmark.Options o = new SessionBenchmark.Options(counts, steps, recLoraSteps, seed,
+                root.settings().sessions());
         Path dir = work != null ? work : Files.createTempDirectory("draglora-bench-sessions");
         ModelPath mp = ModelPath.of(EmbeddedModel.resolve(model, root.settings().engine().model()));
         SessionBenchmark.Result r;

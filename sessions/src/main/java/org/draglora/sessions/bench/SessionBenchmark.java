@@ -54,8 +54,10 @@ public final class SessionBenchmark {
      * @param maxSteps the DOO budget of every edit
      * @param recLoraSteps RecLoRA steps (fitted once per scene, then cached)
      * @param seed scene seeds are seed, seed + 1, ...
+     * @param sessions the session settings the server would run with (queue capacity, previews)
      */
-    public record Options(List<Integer> sessionCounts, int maxSteps, int recLoraSteps, long seed) {
+    public record Options(List<Integer> sessionCounts, int maxSteps, int recLoraSteps, long seed,
+            org.draglora.config.SessionSettings sessions) {
         public Options {
             sessionCounts = List.copyOf(sessionCounts);
             if (sessionCounts.isEmpty() || sessionCounts.stream().anyMatch(n -> n < 1 || n > 64)) {
@@ -64,6 +66,7 @@ public final class SessionBenchmark {
             if (maxSteps < 1 || recLoraSteps < 0) {
                 throw new IllegalArgumentException("maxSteps must be >= 1 and recLoraSteps >= 0");
             }
+            java.util.Objects.requireNonNull(sessions, "sessions");
         }
     }
 
@@ -136,7 +139,7 @@ public final class SessionBenchmark {
         for (int n : o.sessionCounts()) {
             // a fresh journal per N and run (an earlier run's finished sessions would refuse to open)
             Row r = measure(engine, config, work.resolve("run-" + System.nanoTime() + "-n" + n), blobs,
-                    specs.subList(0, n), progress);
+                    specs.subList(0, n), o.sessions(), progress);
             rows.add(r);
             if (n == 1) {
                 single = r.p50Ms();
@@ -146,7 +149,7 @@ public final class SessionBenchmark {
         }
         if (Double.isNaN(single)) {
             single = measure(engine, config, work.resolve("run-" + System.nanoTime() + "-n1"), blobs, specs.subList(0, 1),
-                    progress).p50Ms();
+                    o.sessions(), progress).p50Ms();
         }
         return new Result(rows, direct, single);
     }
@@ -183,14 +186,15 @@ public final class SessionBenchmark {
     }
 
     private static Row measure(EditEngine engine, Config config, Path dir, BlobStore blobs, List<SessionSpec> specs,
-            Consumer<String> progress) throws Exception {
+            org.draglora.config.SessionSettings settings, Consumer<String> progress) throws Exception {
         ActorSystem<SpawnProtocol.Command> system = ActorSystem.create(SpawnProtocol.create(), "bench-sessions",
                 Journal.configure(config, dir));
         try {
             Journal.ensureSchema(system).toCompletableFuture().get(1, TimeUnit.MINUTES);
-            ActorRef<GpuScheduler.Command> scheduler = spawn(system, GpuScheduler.create(new SchedulerSettings(1024,
-                    Duration.ofSeconds(5))), "gpu", Props.empty().withDispatcherFromConfig(GpuScheduler.DISPATCHER));
-            SessionDeps deps = new SessionDeps(scheduler, engine, blobs, Duration.ofHours(1), true);
+            ActorRef<GpuScheduler.Command> scheduler = spawn(system, GpuScheduler.create(new SchedulerSettings(
+                    settings.queueCapacity(), Duration.ofSeconds(5))), "gpu",
+                    Props.empty().withDispatcherFromConfig(GpuScheduler.DISPATCHER));
+            SessionDeps deps = new SessionDeps(scheduler, engine, blobs, settings.idleTimeout(), settings.previews());
             int n = specs.size();
             Map<Integer, List<Long>> arrivals = new ConcurrentHashMap<>();
             Map<Integer, Long> deviceNanos = new ConcurrentHashMap<>();

@@ -22,7 +22,8 @@ class SessionBenchmarkTest {
         try (EditEngine engine = EditEngine.load(ModelPath.of(EmbeddedModel.require()),
                 EngineRuntime.start(DeviceKind.CPU), dir.resolve("cache"))) {
             SessionBenchmark.Result r = SessionBenchmark.run(engine, ConfigFactory.load(), dir,
-                    new SessionBenchmark.Options(List.of(1, 2), 2, 2, 21), line -> { });
+                    new SessionBenchmark.Options(List.of(1, 2), 2, 2, 21,
+                            org.draglora.config.Settings.load().sessions()), line -> { });
             assertEquals(2, r.rows().size());
             assertEquals(1, r.rows().get(0).sessions());
             assertEquals(2, r.rows().get(1).sessions());
