@@ -1,17 +1,15 @@
 package org.draglora.http.cli;
 
+import static org.draglora.http.cli.CliRun.run;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import javax.imageio.ImageIO;
-import org.draglora.http.Main;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,15 +24,7 @@ class EditCommandTest {
     private static Path image;
     private static Path mask;
 
-    private record Result(int code, String out, String err) {}
 
-    private static Result run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     @BeforeAll
     static void files() throws Exception {
@@ -58,7 +48,7 @@ class EditCommandTest {
     void editWritesTheImageTheTraceAndASummary() throws Exception {
         Path out = dir.resolve("out.png");
         Path trace = dir.resolve("trace.jsonl");
-        Result r = run("edit", "--model", model.toString(), "--image", image.toString(), "--mask", mask.toString(),
+        CliRun r = run("edit", "--model", model.toString(), "--image", image.toString(), "--mask", mask.toString(),
                 "--points", "24,28:40,28", "--prompt", "a red square", "--steps", "3", "--reclora-steps", "2",
                 "--no-cache", "--out", out.toString(), "--trace", trace.toString());
         assertEquals(0, r.code(), r.err());
@@ -78,10 +68,10 @@ class EditCommandTest {
         Path cache = dir.resolve("cache");
         String[] args = {"edit", "--model", model.toString(), "--image", image.toString(), "--points", "24,28:40,28",
             "--steps", "1", "--reclora-steps", "2", "--cache", cache.toString(), "--out", dir.resolve("c.png").toString()};
-        Result first = run(args);
+        CliRun first = run(args);
         assertEquals(0, first.code(), first.err());
         assertTrue(!first.out().contains("from cache"), first.out());
-        Result second = run(args);
+        CliRun second = run(args);
         assertEquals(0, second.code(), second.err());
         assertTrue(second.out().contains("(RecLoRA from cache)"), second.out());
     }
@@ -89,7 +79,7 @@ class EditCommandTest {
     @Test
     void withoutAModelTheEmbeddedModelEditsAGeneratedScene() throws Exception {
         Path out = dir.resolve("scene.png");
-        Result r = run("edit", "--scene", "7", "--reclora-steps", "2", "--steps", "2", "--no-cache", "--out",
+        CliRun r = run("edit", "--scene", "7", "--reclora-steps", "2", "--steps", "2", "--no-cache", "--out",
                 out.toString());
         assertEquals(0, r.code(), r.err());
         BufferedImage result = ImageIO.read(out.toFile());
@@ -118,7 +108,7 @@ class EditCommandTest {
         assertTrue(Files.notExists(out), "nothing is written on bad input");
     }
 
-    private static void assertBad(Result r, String fragment) {
+    private static void assertBad(CliRun r, String fragment) {
         assertEquals(2, r.code(), r.err() + r.out());
         assertEquals(1, r.err().lines().count(), r.err());
         assertTrue(r.err().startsWith("draglora: ") && r.err().contains(fragment), r.err());

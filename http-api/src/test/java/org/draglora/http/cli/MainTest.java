@@ -1,16 +1,15 @@
 package org.draglora.http.cli;
 
+import static org.draglora.http.cli.CliRun.run;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,101 +24,87 @@ import picocli.CommandLine.Command;
 /** The command line, run in-process through {@link Main#run}. */
 class MainTest {
 
-    /** What one run printed and returned. */
-    private record Result(int code, String out, String err) {
-        List<String> errLines() {
-            return err.lines().toList();
-        }
-    }
 
-    private static Result run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(args,
-                new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
-    private static void assertOneErrorLine(Result r, String expectedFragment) {
-        assertEquals(1, r.errLines().size(), r.err);
-        assertTrue(r.errLines().get(0).startsWith("draglora: "), r.err);
-        assertTrue(r.err.contains(expectedFragment), r.err);
-        assertEquals("", r.out);
+    private static void assertOneErrorLine(CliRun r, String expectedFragment) {
+        assertEquals(1, r.errLines().size(), r.err());
+        assertTrue(r.errLines().get(0).startsWith("draglora: "), r.err());
+        assertTrue(r.err().contains(expectedFragment), r.err());
+        assertEquals("", r.out());
     }
 
     @Test
     void helpListsServeAndExitsZero() {
-        Result r = run("--help");
+        CliRun r = run("--help");
 
-        assertEquals(0, r.code);
-        assertTrue(r.out.startsWith("Usage: draglora"), r.out);
-        assertTrue(r.out.contains("serve"), r.out);
-        assertTrue(r.out.contains("--device"), r.out);
-        assertEquals("", r.err);
+        assertEquals(0, r.code());
+        assertTrue(r.out().startsWith("Usage: draglora"), r.out());
+        assertTrue(r.out().contains("serve"), r.out());
+        assertTrue(r.out().contains("--device"), r.out());
+        assertEquals("", r.err());
     }
 
     @Test
     void serveHelpShowsItsOptions() {
-        Result r = run("serve", "--help");
+        CliRun r = run("serve", "--help");
 
-        assertEquals(0, r.code);
-        assertTrue(r.out.contains("--port") && r.out.contains("--host") && r.out.contains("--data"), r.out);
+        assertEquals(0, r.code());
+        assertTrue(r.out().contains("--port") && r.out().contains("--host") && r.out().contains("--data"), r.out());
     }
 
     @Test
     void versionPrintsTheBuildVersion() {
-        Result r = run("--version");
+        CliRun r = run("--version");
 
-        assertEquals(0, r.code);
-        assertEquals("draglora " + Version.current(), r.out.strip());
+        assertEquals(0, r.code());
+        assertEquals("draglora " + Version.current(), r.out().strip());
     }
 
     @Test
     void unknownOptionIsOneLineExitTwo() {
-        Result r = run("--bogus");
+        CliRun r = run("--bogus");
 
-        assertEquals(2, r.code);
+        assertEquals(2, r.code());
         assertOneErrorLine(r, "--bogus");
     }
 
     @Test
     void unknownDeviceIsOneLineExitTwo() {
-        Result r = run("--device", "tpu", "serve");
+        CliRun r = run("--device", "tpu", "serve");
 
-        assertEquals(2, r.code);
+        assertEquals(2, r.code());
         assertOneErrorLine(r, "'tpu'");
     }
 
     @Test
     void unknownCommandIsOneLineExitTwo() {
-        Result r = run("paint");
+        CliRun r = run("paint");
 
-        assertEquals(2, r.code);
+        assertEquals(2, r.code());
         assertOneErrorLine(r, "paint");
     }
 
     @Test
     void missingCommandIsOneLineExitTwo() {
-        Result r = run();
+        CliRun r = run();
 
-        assertEquals(2, r.code);
+        assertEquals(2, r.code());
         assertOneErrorLine(r, "missing command");
     }
 
     @Test
     void invalidPortIsOneLineExitTwo() {
-        Result r = run("serve", "--port", "70000");
+        CliRun r = run("serve", "--port", "70000");
 
-        assertEquals(2, r.code);
+        assertEquals(2, r.code());
         assertOneErrorLine(r, "70000");
     }
 
     @Test
     void missingConfigFileIsOneLineExitTwo(@TempDir Path dir) {
-        Result r = run("--config", dir.resolve("absent.conf").toString(), "serve");
+        CliRun r = run("--config", dir.resolve("absent.conf").toString(), "serve");
 
-        assertEquals(2, r.code);
+        assertEquals(2, r.code());
         assertOneErrorLine(r, "absent.conf");
     }
 
@@ -128,19 +113,19 @@ class MainTest {
         Path file = dir.resolve("bad.conf");
         Files.writeString(file, "draglora.engine.device = tpu\n");
 
-        Result r = run("serve", "--config", file.toString());
+        CliRun r = run("serve", "--config", file.toString());
 
-        assertEquals(2, r.code);
+        assertEquals(2, r.code());
         assertOneErrorLine(r, "draglora.engine.device");
     }
 
     @Test
     void bindFailureIsOneLineExitOne(@TempDir Path dir) throws IOException {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            Result r = run("serve", "--host", "127.0.0.1", "--port", String.valueOf(taken.getLocalPort()),
+            CliRun r = run("serve", "--host", "127.0.0.1", "--port", String.valueOf(taken.getLocalPort()),
                     "--data", dir.resolve("data").toString());
 
-            assertEquals(1, r.code);
+            assertEquals(1, r.code());
             assertOneErrorLine(r, "cannot bind 127.0.0.1:" + taken.getLocalPort());
             assertTrue(Files.isDirectory(dir.resolve("data")), "serve creates the data directory");
         }
@@ -164,12 +149,12 @@ class MainTest {
 
     @Test
     void verboseAddsTheStackTraceToFailures() {
-        Result quiet = run("serve", "--port", "-1");
-        Result verbose = run("serve", "--port", "-1", "--verbose");
+        CliRun quiet = run("serve", "--port", "-1");
+        CliRun verbose = run("serve", "--port", "-1", "--verbose");
 
-        assertEquals(1, quiet.errLines().size(), quiet.err);
-        assertTrue(verbose.errLines().size() > 1, verbose.err);
-        assertTrue(verbose.err.contains("\tat "), verbose.err);
+        assertEquals(1, quiet.errLines().size(), quiet.err());
+        assertTrue(verbose.errLines().size() > 1, verbose.err());
+        assertTrue(verbose.err().contains("\tat "), verbose.err());
     }
 
     @Command(name = "inspect", description = "Test command.")

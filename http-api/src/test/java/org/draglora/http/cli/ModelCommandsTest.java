@@ -1,14 +1,12 @@
 package org.draglora.http.cli;
 
+import static org.draglora.http.cli.CliRun.run;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.draglora.http.Main;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,17 +18,9 @@ class ModelCommandsTest {
 
     private static final Path FIXTURES = Path.of("..", "engine", "src", "test", "resources", "fixtures");
 
-    private record Result(int code, String out, String err) {}
 
-    private static Result run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
-    private static void assertUsageError(Result r, String fragment) {
+    private static void assertUsageError(CliRun r, String fragment) {
         assertEquals(2, r.code(), r.err());
         assertEquals(1, r.err().lines().count(), r.err());
         assertTrue(r.err().startsWith("draglora: ") && r.err().contains(fragment), r.err());
@@ -38,7 +28,7 @@ class ModelCommandsTest {
 
     @Test
     void inspectPrintsTheKeyReport() {
-        Result r = run("model", "inspect", FIXTURES.resolve("unet-tiny").toString());
+        CliRun r = run("model", "inspect", FIXTURES.resolve("unet-tiny").toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("UNet2DConditionModel, 2,446,788 parameters"), r.out());
         assertTrue(r.out().contains("keys: OK"), r.out());
@@ -47,7 +37,7 @@ class ModelCommandsTest {
     @Test
     void forwardWritesTheOutputs(@TempDir Path dir) {
         Path out = dir.resolve("out.safetensors");
-        Result r = run("model", "forward", "--model", FIXTURES.resolve("unet-tiny").toString(),
+        CliRun r = run("model", "forward", "--model", FIXTURES.resolve("unet-tiny").toString(),
                 "--inputs", FIXTURES.resolve("unet-tiny/inputs.safetensors").toString(), "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(Files.isRegularFile(out));
@@ -78,7 +68,7 @@ class ModelCommandsTest {
 
     @Test
     void benchUnetPrintsATable() {
-        Result r = run("bench", "unet", "--preset", "tiny", "--size", "64", "--warmup", "0", "--iterations", "1");
+        CliRun r = run("bench", "unet", "--preset", "tiny", "--size", "64", "--warmup", "0", "--iterations", "1");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("| backward/forward ratio |"), r.out());
         assertUsageError(run("bench", "unet", "--preset", "sd21"), "unknown preset 'sd21'");
@@ -86,7 +76,7 @@ class ModelCommandsTest {
 
     @Test
     void benchDragPrintsBothIterationKinds() {
-        Result r = run("bench", "drag", "--preset", "tiny", "--size", "64", "--steps", "1", "--reclora-batch", "1");
+        CliRun r = run("bench", "drag", "--preset", "tiny", "--size", "64", "--steps", "1", "--reclora-batch", "1");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("| DOO + ILFA iteration |") && r.out().contains("4 UNet samples forward, 1 backward"),
                 r.out());

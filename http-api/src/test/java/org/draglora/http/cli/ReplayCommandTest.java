@@ -1,12 +1,11 @@
 package org.draglora.http.cli;
 
+import static org.draglora.http.cli.CliRun.run;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -19,7 +18,6 @@ import org.apache.pekko.actor.typed.SpawnProtocol;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.draglora.engine.model.ModelPath;
-import org.draglora.http.Main;
 import org.draglora.engine.runtime.DeviceKind;
 import org.draglora.engine.runtime.EngineRuntime;
 import org.draglora.engine.session.EditEngine;
@@ -40,15 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code draglora replay}: a session recorded in a data directory's journal is re-executed from it. */
 class ReplayCommandTest {
 
-    private record Result(int code, String out, String err) {}
 
-    private static Result run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     @Test
     void replayReExecutesARecordedSessionAndFindsTheSameResult(@TempDir Path dir) throws Exception {
@@ -56,14 +46,14 @@ class ReplayCommandTest {
         Path data = dir.resolve("data");
         record(model, data, "s1");
 
-        Result r = run("replay", "s1", "--data", data.toString(), "--model", model.toString(), "--timeline");
+        CliRun r = run("replay", "s1", "--data", data.toString(), "--model", model.toString(), "--timeline");
         assertEquals(0, r.code(), r.err() + r.out());
         assertTrue(r.out().startsWith("session s1: finished, epoch 0, "), r.out());
         assertTrue(r.out().contains("1 live changes"), r.out());
         assertTrue(r.out().contains("  drag "), "the timeline lists the drag steps: " + r.out());
         assertTrue(r.out().contains("identical"), r.out());
 
-        Result missing = run("replay", "nope", "--data", data.toString(), "--model", model.toString());
+        CliRun missing = run("replay", "nope", "--data", data.toString(), "--model", model.toString());
         assertEquals(2, missing.code(), missing.err());
         assertTrue(missing.err().contains("no session nope"), missing.err());
     }
