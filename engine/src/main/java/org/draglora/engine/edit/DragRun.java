@@ -167,11 +167,6 @@ public final class DragRun implements AutoCloseable {
         advance(Phase.DRAG);
     }
 
-    /** Whether the next step is a drag iteration that has no point to drag (it would throw). */
-    public boolean waitingForPoints() {
-        return phase == Phase.DRAG && points.isEmpty();
-    }
-
     /** The current phase. */
     public Phase phase() {
         return phase;

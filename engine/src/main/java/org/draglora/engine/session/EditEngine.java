@@ -55,11 +55,6 @@ public final class EditEngine implements AutoCloseable {
         return defaults;
     }
 
-    /** A fingerprint of the model's weights (part of every cache key). */
-    public String fingerprint() {
-        return model.fingerprint();
-    }
-
     /**
      * Opens an edit: encodes the prompt and prepares the run (RecLoRA from the cache when it holds
      * it). The handle owns native memory until {@link EngineEdit#close()}.

@@ -22,7 +22,6 @@ public final class EngineEdit implements AutoCloseable {
     private final NDManager manager;
     private final DragRun run;
     private final EngineRuntime runtime;
-    private int steps;
     private boolean closed;
 
     EngineEdit(NDManager manager, DragRun run, EngineRuntime runtime) {
@@ -35,14 +34,7 @@ public final class EngineEdit implements AutoCloseable {
     public StepRecord step() {
         requireOpen();
         runtime.prepareThread(); // grad mode is per thread; the device thread may be any pinned thread
-        StepRecord r = run.step();
-        steps++;
-        return r;
-    }
-
-    /** Steps run so far by this handle. */
-    public int steps() {
-        return steps;
+        return run.step();
     }
 
     /** The current phase. */
@@ -55,12 +47,6 @@ public final class EngineEdit implements AutoCloseable {
     public boolean finished() {
         requireOpen();
         return run.finished();
-    }
-
-    /** Whether the RecLoRA came from the cache (no fitting steps). */
-    public boolean recLoraFromCache() {
-        requireOpen();
-        return run.recLoraFromCache();
     }
 
     /** The result image, RGB bytes row-major, once finished. */

@@ -82,9 +82,9 @@ public final class ReplayCommand implements Callable<Integer> {
             }
         }
         o.flush();
-        Path modelPath = ModelPath.of(EmbeddedModel.resolve(model, root.settings().engine().model())).path();
+        ModelPath modelPath = ModelPath.of(EmbeddedModel.resolve(model, root.settings().engine().model()));
         Replay.Outcome r;
-        try (EditEngine engine = EditEngine.load(ModelPath.of(modelPath), root.engine(), data.resolve("cache"))) {
+        try (EditEngine engine = EditEngine.load(modelPath, root.engine(), data.resolve("cache"))) {
             r = Replay.reexecute(engine, new BlobStore(data.resolve("blobs")), state);
         }
         if (out != null) {

@@ -11,9 +11,4 @@ enum DooMode implements DragModeBehavior {
     public String engineMode() {
         return "DOO";
     }
-
-    @Override
-    public String costLabel() {
-        return "forward+backward";
-    }
 }

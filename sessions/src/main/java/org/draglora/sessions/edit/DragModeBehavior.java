@@ -17,9 +17,6 @@ sealed interface DragModeBehavior permits DooMode, IlfaMode {
         return JobPriority.INTERACTIVE;
     }
 
-    /** What the step costs, for the timeline and for fairness reports. */
-    String costLabel();
-
     /** The behaviour after a step whose outcome chose {@code nextMode} ({@code null} = unchanged). */
     default DragModeBehavior next(String nextMode) {
         return nextMode == null ? this : of(nextMode);

@@ -1,7 +1,6 @@
 package org.draglora.sessions.edit;
 
 import java.util.List;
-import java.util.Map;
 import org.draglora.engine.drag.ImagePoint;
 import org.draglora.engine.edit.DragRequest;
 import org.draglora.engine.edit.StepRecord;
@@ -51,7 +50,7 @@ final class EngineSlot {
             openAndCatchUp(s, previews);
         }
         applyDueChanges(s);
-        return runOne(s);
+        return runOne();
     }
 
     /** Frees the tensors (the state stays in the journal; the next step re-executes). */
@@ -68,26 +67,27 @@ final class EngineSlot {
      */
     byte[] reexecute(SessionState s) {
         release();
-        edit = engine.open(SpecRequests.request(engine, blobs, s.spec()), false);
-        epoch = s.epoch();
-        applied = 0;
-        dragSteps = 0;
-        postSteps = 0;
+        openFresh(s, false);
         while (!edit.finished()) {
             applyDueChanges(s);
-            runOne(s);
+            runOne();
         }
         byte[] result = edit.result();
         release();
         return result;
     }
 
-    private void openAndCatchUp(SessionState s, boolean previews) {
+    /** Opens the edit of {@code s}'s epoch from its spec, with nothing applied or run yet. */
+    private void openFresh(SessionState s, boolean previews) {
         edit = engine.open(SpecRequests.request(engine, blobs, s.spec()), previews);
         epoch = s.epoch();
         applied = 0;
         dragSteps = 0;
         postSteps = 0;
+    }
+
+    private void openAndCatchUp(SessionState s, boolean previews) {
+        openFresh(s, previews);
         if (!s.prepared()) {
             return; // preparation is not replay-sensitive: the live loop simply continues it
         }
@@ -102,7 +102,7 @@ final class EngineSlot {
         }
         while (dragSteps < s.dragSteps() || postSteps < targetPost) {
             applyDueChanges(s);
-            runOne(s);
+            runOne();
         }
     }
 
@@ -111,7 +111,7 @@ final class EngineSlot {
         return "RECLORA".equals(p) || "INVERSION".equals(p);
     }
 
-    private StepResult runOne(SessionState s) {
+    private StepResult runOne() {
         StepRecord r = edit.step();
         if ("DRAG".equals(r.phase().name())) {
             dragSteps++;
@@ -141,32 +141,19 @@ final class EngineSlot {
 
     private void apply(Change c) {
         if (c instanceof Change.AddPoint a) {
-            int id = edit.addPoint(handle(a.pair()), target(a.pair()));
+            int id = edit.addPoint(SpecRequests.handle(a.pair()), SpecRequests.target(a.pair()));
             if (id != a.id()) {
                 throw new IllegalStateException("the engine numbered the new point " + id + ", the session " + a.id());
             }
         } else if (c instanceof Change.MovePoint m) {
             DragRequest.PointPair now = edit.points().get(m.id());
-            ImagePoint h = handle(m.pair());
+            ImagePoint h = SpecRequests.handle(m.pair());
             boolean handleMoved = now == null || now.handle().x() != h.x() || now.handle().y() != h.y();
-            edit.movePoint(m.id(), handleMoved ? h : null, target(m.pair()));
+            edit.movePoint(m.id(), handleMoved ? h : null, SpecRequests.target(m.pair()));
         } else if (c instanceof Change.RemovePoint r) {
             edit.removePoint(r.id());
         } else if (c instanceof Change.SetMask m) {
             edit.setMask(SpecRequests.mask(blobs, m.maskHash()));
         }
-    }
-
-    private static ImagePoint handle(PointPair p) {
-        return SpecRequests.handle(p);
-    }
-
-    private static ImagePoint target(PointPair p) {
-        return SpecRequests.target(p);
-    }
-
-    /** The engine's current points (for tests). */
-    Map<Integer, DragRequest.PointPair> enginePoints() {
-        return edit == null ? Map.of() : edit.points();
     }
 }

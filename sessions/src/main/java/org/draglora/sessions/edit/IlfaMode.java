@@ -12,9 +12,4 @@ enum IlfaMode implements DragModeBehavior {
     public String engineMode() {
         return "ILFA_ONLY";
     }
-
-    @Override
-    public String costLabel() {
-        return "forward";
-    }
 }
