@@ -6,7 +6,8 @@ import java.util.Objects;
 
 /**
  * Settings of edit sessions: {@code draglora.sessions} and {@code draglora.journal.create-schema}
- * in HOCON. (The journal's database itself is Pekko configuration, wired in {@code reference.conf}.)
+ * in HOCON. (The journal's database, {@code draglora.journal.url} and the rest, is handed to Pekko by
+ * {@code org.draglora.sessions.journal.Journal.configure}.)
  *
  * @param idleTimeout a session that ran no step for this long releases its tensors
  * @param queueCapacity jobs the GPU scheduler queues before it rejects more

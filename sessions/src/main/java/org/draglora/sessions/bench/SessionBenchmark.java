@@ -24,11 +24,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.draglora.engine.bench.ProcessMemory;
 import org.draglora.engine.session.EditEngine;
 import org.draglora.engine.session.EngineEdit;
-import org.draglora.engine.shapes.DragKind;
-import org.draglora.engine.shapes.DragTask;
-import org.draglora.engine.shapes.DragTaskGenerator;
 import org.draglora.sessions.edit.EditSession;
-import org.draglora.sessions.edit.PointPair;
 import org.draglora.sessions.edit.SessionCommand;
 import org.draglora.sessions.edit.SessionDeps;
 import org.draglora.sessions.edit.SessionSpec;
@@ -130,7 +126,7 @@ public final class SessionBenchmark {
         int maxN = Collections.max(o.sessionCounts());
         List<SessionSpec> specs = new ArrayList<>();
         for (int i = 0; i < maxN; i++) {
-            specs.add(spec(blobs, o.seed() + i, o));
+            specs.add(SceneSessions.moveOne(blobs, o.seed() + i, o.maxSteps(), o.recLoraSteps()));
         }
         direct(engine, blobs, specs.get(0), progress); // warms the JIT and fits the RecLoRA into the cache
         double direct = direct(engine, blobs, specs.get(0), progress);
@@ -152,19 +148,6 @@ public final class SessionBenchmark {
                     o.sessions(), progress).p50Ms();
         }
         return new Result(rows, direct, single);
-    }
-
-    private static SessionSpec spec(BlobStore blobs, long seed, Options o) {
-        DragTask task = DragTaskGenerator.generate(seed, 64, 64, DragKind.MOVE_ONE);
-        boolean[] editable = task.mask().editable();
-        byte[] mask = new byte[editable.length];
-        for (int i = 0; i < mask.length; i++) {
-            mask[i] = (byte) (editable[i] ? 1 : 0);
-        }
-        List<PointPair> points = new ArrayList<>();
-        task.points().forEach(p -> points.add(new PointPair(p.handleX(), p.handleY(), p.targetX(), p.targetY())));
-        return new SessionSpec(blobs.put(task.image().rgb()), 64, 64, blobs.put(mask), task.scene().prompt(), "draglora",
-                seed, points, o.maxSteps(), o.recLoraSteps());
     }
 
     /** The median wall time of a drag step with the engine called directly. */

@@ -29,6 +29,15 @@ public final class SpecRequests {
                 rec, spec.seed());
     }
 
+    /** Stores {@code editable} as one byte per pixel (1 = may change) and returns its hash. */
+    public static String storeMask(BlobStore blobs, boolean[] editable) {
+        byte[] bytes = new byte[editable.length];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = (byte) (editable[i] ? 1 : 0);
+        }
+        return blobs.put(bytes);
+    }
+
     /** The mask stored under {@code hash} (one byte per pixel, non-zero = editable), or {@code null}. */
     static boolean[] mask(BlobStore blobs, String hash) {
         if (hash == null) {

@@ -10,6 +10,7 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
+import org.draglora.config.Settings;
 import org.draglora.sessions.CborSerializable;
 
 /**
@@ -26,7 +27,7 @@ public final class Journal {
      * database).
      */
     public static CompletionStage<Done> ensureSchema(ActorSystem<?> system) {
-        if (!system.settings().config().getBoolean("draglora.journal.create-schema")) {
+        if (!Settings.load(system.settings().config()).sessions().createSchema()) {
             return CompletableFuture.completedFuture(Done.getInstance());
         }
         return SchemaUtils.createIfNotExists(system);

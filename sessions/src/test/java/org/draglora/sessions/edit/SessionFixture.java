@@ -5,8 +5,6 @@ import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -20,9 +18,7 @@ import org.draglora.engine.model.ModelPath;
 import org.draglora.engine.runtime.DeviceKind;
 import org.draglora.engine.runtime.EngineRuntime;
 import org.draglora.engine.session.EditEngine;
-import org.draglora.engine.shapes.DragKind;
-import org.draglora.engine.shapes.DragTask;
-import org.draglora.engine.shapes.DragTaskGenerator;
+import org.draglora.sessions.bench.SceneSessions;
 import org.draglora.sessions.gpu.GpuJob;
 import org.draglora.sessions.gpu.GpuScheduler;
 import org.draglora.sessions.gpu.JobOutcome;
@@ -78,19 +74,7 @@ final class SessionFixture implements AutoCloseable {
 
     /** A spec for generated scene {@code seed}: a one-object move with a short budget. */
     SessionSpec spec(long seed, int maxSteps) {
-        DragTask task = DragTaskGenerator.generate(seed, 64, 64, DragKind.MOVE_ONE);
-        String image = blobs.put(task.image().rgb());
-        boolean[] editable = task.mask().editable();
-        byte[] mask = new byte[editable.length];
-        for (int i = 0; i < mask.length; i++) {
-            mask[i] = (byte) (editable[i] ? 1 : 0);
-        }
-        List<PointPair> points = new ArrayList<>();
-        for (var p : task.points()) {
-            points.add(new PointPair(p.handleX(), p.handleY(), p.targetX(), p.targetY()));
-        }
-        return new SessionSpec(image, 64, 64, blobs.put(mask), task.scene().prompt(), "draglora", seed, points, maxSteps,
-                4);
+        return SceneSessions.moveOne(blobs, seed, maxSteps, 4);
     }
 
     SessionCommand.Reply ask(ActorRef<SessionCommand> s,
