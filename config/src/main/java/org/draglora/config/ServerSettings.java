@@ -11,13 +11,21 @@ import java.util.Objects;
  * @param port TCP port, 0..65535; 0 lets the operating system pick a free one
  * @param dataDir directory for sessions, blobs and the journal; a relative path is resolved
  *     against the working directory
+ * @param webDir a folder to serve the browser editor from instead of the class path (for working
+ *     on the editor without rebuilding); empty = the {@code web-ui} module's files
  */
-public record ServerSettings(String host, int port, Path dataDir) {
+public record ServerSettings(String host, int port, Path dataDir, String webDir) {
+
+    /** Settings that serve the editor from the class path. */
+    public ServerSettings(String host, int port, Path dataDir) {
+        this(host, port, dataDir, "");
+    }
 
     /** Validates every field, naming the key and the offending value. */
     public ServerSettings {
         Objects.requireNonNull(host, "draglora.server.host");
         Objects.requireNonNull(dataDir, "draglora.server.data-dir");
+        Objects.requireNonNull(webDir, "draglora.server.web-dir");
         if (host.isBlank()) {
             throw new IllegalArgumentException("draglora.server.host must not be blank, got '" + host + "'");
         }
@@ -34,21 +42,22 @@ public record ServerSettings(String host, int port, Path dataDir) {
         return new ServerSettings(
                 root.getString("draglora.server.host"),
                 root.getInt("draglora.server.port"),
-                Path.of(root.getString("draglora.server.data-dir")));
+                Path.of(root.getString("draglora.server.data-dir")),
+                root.getString("draglora.server.web-dir"));
     }
 
     /** A copy bound to another interface. */
     public ServerSettings withHost(String newHost) {
-        return new ServerSettings(newHost, port, dataDir);
+        return new ServerSettings(newHost, port, dataDir, webDir);
     }
 
     /** A copy on another port. */
     public ServerSettings withPort(int newPort) {
-        return new ServerSettings(host, newPort, dataDir);
+        return new ServerSettings(host, newPort, dataDir, webDir);
     }
 
     /** A copy with another data directory. */
     public ServerSettings withDataDir(Path newDataDir) {
-        return new ServerSettings(host, port, newDataDir);
+        return new ServerSettings(host, port, newDataDir, webDir);
     }
 }

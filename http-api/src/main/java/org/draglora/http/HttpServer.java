@@ -5,13 +5,20 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.draglora.config.ServerSettings;
+import org.draglora.config.SessionSettings;
+import org.draglora.engine.session.EditEngine;
+import org.draglora.http.sessions.EditBackend;
+import org.draglora.sessions.journal.Journal;
 
 /**
  * A running draglora HTTP server: a typed actor system with the {@link ApiRoutes} bound on the
@@ -45,10 +52,44 @@ public final class HttpServer implements AutoCloseable {
 
     /** As {@link #start(Config, ServerSettings)}, reporting {@code model} in {@code /api/version}. */
     public static HttpServer start(Config config, ServerSettings settings, String model) {
+        return start(config, settings, model, null, null);
+    }
+
+    /**
+     * The full server: with {@code engine} (not {@code null}) it also runs edit sessions, with
+     * the journal configured from {@code config} (created when missing) and blobs and tokens under
+     * the data directory; {@code /api/version} reports {@code model}.
+     */
+    public static HttpServer start(Config config, ServerSettings settings, String model, EditEngine engine,
+            SessionSettings sessions) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(settings, "settings");
-        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "draglora", config);
-        Route routes = new ApiRoutes(Version.current(), model).routes();
+        CompletableFuture<EditBackend> backend = new CompletableFuture<>();
+        Config systemConfig = engine == null ? config : Journal.configure(config, settings.dataDir());
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.setup(ctx -> {
+            if (engine != null) {
+                backend.complete(EditBackend.spawn(ctx, engine, sessions, settings.dataDir()));
+            } else {
+                backend.complete(null);
+            }
+            return Behaviors.empty();
+        }), "draglora", systemConfig);
+        Route routes;
+        try {
+            EditBackend b = backend.get(1, TimeUnit.MINUTES);
+            if (b != null) {
+                Journal.ensureSchema(system).toCompletableFuture().get(1, TimeUnit.MINUTES);
+            }
+            routes = new ApiRoutes(Version.current(), model, b, settings.webDir()).routes();
+        } catch (ExecutionException | TimeoutException e) {
+            stop(system);
+            throw new IllegalStateException("cannot start the session backend: " + (e.getCause() != null ? e.getCause() : e),
+                    e);
+        } catch (InterruptedException e) {
+            stop(system);
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting", e);
+        }
         ServerBinding binding;
         try {
             binding = Http.get(system).newServerAt(settings.host(), settings.port()).bind(routes)

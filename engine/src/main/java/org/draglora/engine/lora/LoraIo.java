@@ -112,6 +112,15 @@ public final class LoraIo {
 
     /** Writes {@code set} with the {@code unet.} prefix, in the chosen naming, as F32. */
     public static void save(LoraSet set, Path file, Naming naming) throws IOException {
+        writer(set, naming).write(file);
+    }
+
+    /** {@code set} as the bytes of a safetensors file, as {@link #save} writes it. */
+    public static byte[] toBytes(LoraSet set, Naming naming) throws IOException {
+        return writer(set, naming).toBytes();
+    }
+
+    private static SafetensorsWriter writer(LoraSet set, Naming naming) {
         SafetensorsWriter w = new SafetensorsWriter().metadata("format", "pt");
         set.adapters().forEach((layer, a) -> {
             String down = naming == Naming.PEFT ? ".lora_A.weight" : ".lora.down.weight";
@@ -122,6 +131,6 @@ public final class LoraIo {
                 w.addFloats("unet." + layer + ".alpha", new long[] {}, new float[] {a.scale() * a.rank()});
             }
         });
-        w.write(file);
+        return w;
     }
 }

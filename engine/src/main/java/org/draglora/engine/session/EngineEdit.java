@@ -6,6 +6,8 @@ import org.draglora.engine.edit.DragRequest;
 import org.draglora.engine.edit.DragRun;
 import org.draglora.engine.drag.ImagePoint;
 import org.draglora.engine.edit.StepRecord;
+import org.draglora.engine.lora.LoraIo;
+import org.draglora.engine.lora.LoraSet;
 import org.draglora.engine.runtime.EngineRuntime;
 
 /**
@@ -53,6 +55,23 @@ public final class EngineEdit implements AutoCloseable {
     public byte[] result() {
         requireOpen();
         return run.result();
+    }
+
+    /**
+     * The edit's LoRA as a PEFT safetensors file: the drag LoRA once DragLoRA has optimised, else
+     * the RecLoRA (DragDiffusion edits the latent, not the LoRA); {@code null} before either exists.
+     */
+    public byte[] loraSafetensors() {
+        requireOpen();
+        LoraSet lora = run.lora();
+        if (lora == null) {
+            return null;
+        }
+        try {
+            return LoraIo.toBytes(lora, LoraIo.Naming.PEFT);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Adds a point pair and returns its engine id. */

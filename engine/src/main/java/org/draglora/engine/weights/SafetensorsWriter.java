@@ -80,8 +80,8 @@ public final class SafetensorsWriter {
         return entries.size();
     }
 
-    /** Writes the file atomically. */
-    public void write(Path path) throws IOException {
+    /** The file's header: the 8-byte length and the padded JSON. */
+    private ByteBuffer header() throws IOException {
         ObjectMapper json = new ObjectMapper();
         ObjectNode header = json.createObjectNode();
         if (!metadata.isEmpty()) {
@@ -110,6 +110,30 @@ public final class SafetensorsWriter {
             head.put((byte) ' ');
         }
         head.flip();
+        return head;
+    }
+
+    /** The whole file in memory (for small files such as a LoRA sent over HTTP). */
+    public byte[] toBytes() throws IOException {
+        ByteBuffer head = header();
+        long total = head.remaining();
+        for (Entry t : entries.values()) {
+            total += t.data().remaining();
+        }
+        if (total > Integer.MAX_VALUE - 16) {
+            throw new IOException("a safetensors file of " + total + " bytes does not fit in memory; write it to a file");
+        }
+        ByteBuffer all = ByteBuffer.allocate((int) total);
+        all.put(head);
+        for (Entry t : entries.values()) {
+            all.put(t.data().duplicate());
+        }
+        return all.array();
+    }
+
+    /** Writes the file atomically. */
+    public void write(Path path) throws IOException {
+        ByteBuffer head = header();
         Path parent = path.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         Path tmp = Files.createTempFile(parent, path.getFileName().toString(), ".tmp");

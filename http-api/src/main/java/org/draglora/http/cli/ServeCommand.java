@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.draglora.config.ServerSettings;
 import org.draglora.engine.model.EmbeddedModel;
 import org.draglora.engine.model.ModelPath;
+import org.draglora.engine.session.EditEngine;
 import org.draglora.http.HttpServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -47,16 +48,16 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         ServerSettings server = serverSettings();
         createDataDir(server.dataDir());
         // the model is resolved and checked at start, so a wrong path fails now, not at the first edit
-        Path modelPath = ModelPath.of(EmbeddedModel.resolve(model, root.settings().engine().model())).path();
-        try (HttpServer http = HttpServer.start(root.config(), server, modelPath.toString())) {
+        ModelPath mp = ModelPath.of(EmbeddedModel.resolve(model, root.settings().engine().model()));
+        try (EditEngine engine = EditEngine.load(mp, root.engine(), server.dataDir().resolve("cache"));
+                HttpServer http = HttpServer.start(root.config(), server, mp.path().toString(), engine,
+                        root.settings().sessions())) {
             PrintWriter out = root.out();
             out.println("draglora serving on " + http.url());
-            root.err().println("draglora: model " + modelPath);
-            root.err().flush();
             out.flush();
             http.awaitTermination();
         }

@@ -20,10 +20,15 @@ public final class SceneSessions {
      * prompt); the image and mask go into {@code blobs}.
      */
     public static SessionSpec moveOne(BlobStore blobs, long seed, int maxSteps, int recLoraSteps) {
+        return moveOne(blobs, seed, "draglora", maxSteps, recLoraSteps);
+    }
+
+    /** As {@link #moveOne(BlobStore, long, int, int)} with the edit method {@code method}. */
+    public static SessionSpec moveOne(BlobStore blobs, long seed, String method, int maxSteps, int recLoraSteps) {
         DragTask task = DragTaskGenerator.generate(seed, 64, 64, DragKind.MOVE_ONE);
         List<PointPair> points = new ArrayList<>();
         task.points().forEach(p -> points.add(new PointPair(p.handleX(), p.handleY(), p.targetX(), p.targetY())));
         return new SessionSpec(blobs.put(task.image().rgb()), 64, 64, SpecRequests.storeMask(blobs, task.mask().editable()),
-                task.scene().prompt(), "draglora", seed, points, maxSteps, recLoraSteps);
+                task.scene().prompt(), method, seed, points, maxSteps, recLoraSteps);
     }
 }

@@ -102,6 +102,7 @@ public final class EditSession extends EventSourcedBehavior<SessionCommand, Sess
     public CommandHandler<SessionCommand, SessionEvent, SessionState> commandHandler() {
         return newCommandHandlerBuilder().forAnyState()
                 .onCommand(SessionCommand.Open.class, this::onOpen)
+                .onCommand(SessionCommand.Import.class, this::onImport)
                 .onCommand(SessionCommand.AddPoint.class, this::onAddPoint)
                 .onCommand(SessionCommand.MovePoint.class, this::onMovePoint)
                 .onCommand(SessionCommand.RemovePoint.class, this::onRemovePoint)
@@ -143,6 +144,54 @@ public final class EditSession extends EventSourcedBehavior<SessionCommand, Sess
             return refuse(c.replyTo(), "no image with hash " + c.spec().imageHash() + " in the blob store");
         }
         return persistAndRun(new SessionEvent.Opened(s.revision() + 1, c.spec()), c.replyTo(), null);
+    }
+
+    private Effect<SessionEvent, SessionState> onImport(SessionState s, SessionCommand.Import c) {
+        if (s.status() != SessionStatus.EMPTY) {
+            return refuse(c.replyTo(), "session " + sessionId + " already has an image");
+        }
+        if (c.events().isEmpty() || !(c.events().get(0) instanceof SessionEvent.Opened)) {
+            return refuse(c.replyTo(), "an imported history must begin with the session being opened");
+        }
+        SessionState imported = s;
+        try {
+            for (SessionEvent e : c.events()) {
+                imported = imported.apply(e);
+            }
+        } catch (RuntimeException e) {
+            return refuse(c.replyTo(), "the imported history is inconsistent: " + e.getMessage());
+        }
+        String missing = missingBlob(c.events());
+        if (missing != null) {
+            return refuse(c.replyTo(), "the imported history names " + missing + ", which the blob store lacks");
+        }
+        mode = DragModeBehavior.of(imported.mode());
+        lastActivity = System.nanoTime();
+        return Effect().persist(c.events()).thenRun(this::notifySubscribers).thenRun(this::submitIfDue)
+                .thenReply(c.replyTo(), ns -> new Accepted(ns.revision(), null));
+    }
+
+    /** The first image, mask or result hash in {@code events} that the blob store lacks, or null. */
+    private String missingBlob(List<SessionEvent> events) {
+        List<String> hashes = new ArrayList<>();
+        for (SessionEvent e : events) {
+            if (e instanceof SessionEvent.Opened o) {
+                hashes.add(o.spec().imageHash());
+                hashes.add(o.spec().maskHash());
+            } else if (e instanceof SessionEvent.Restarted r) {
+                hashes.add(r.spec().maskHash());
+            } else if (e instanceof SessionEvent.Changed ch && ch.change().change() instanceof Change.SetMask m) {
+                hashes.add(m.maskHash());
+            } else if (e instanceof SessionEvent.Finished f) {
+                hashes.add(f.resultHash());
+            }
+        }
+        for (String h : hashes) {
+            if (h != null && !deps.blobs().contains(h)) {
+                return h;
+            }
+        }
+        return null;
     }
 
     private Effect<SessionEvent, SessionState> onAddPoint(SessionState s, SessionCommand.AddPoint c) {
@@ -332,7 +381,8 @@ public final class EditSession extends EventSourcedBehavior<SessionCommand, Sess
             List<SessionEvent> events = new ArrayList<>();
             events.add(new SessionEvent.Stepped(s.revision() + 1, step));
             if (r.result() != null) {
-                events.add(new SessionEvent.Finished(s.revision() + 2, deps.blobs().put(r.result())));
+                events.add(new SessionEvent.Finished(s.revision() + 2, deps.blobs().put(r.result()),
+                        r.lora() == null ? null : deps.blobs().put(r.lora())));
             }
             mode = mode.next(step.mode());
             // pipelining: the next step goes to the device now, while this one is journaled (the

@@ -19,7 +19,7 @@ import org.draglora.sessions.store.BlobStore;
 final class EngineSlot {
 
     /** What a step produced. */
-    record StepResult(StepRecord record, String nextPhase, byte[] preview, byte[] result) {}
+    record StepResult(StepRecord record, String nextPhase, byte[] preview, byte[] result, byte[] lora) {}
 
     private final EditEngine engine;
     private final BlobStore blobs;
@@ -120,7 +120,8 @@ final class EngineSlot {
         }
         byte[] preview = r.preview() == null ? null : r.preview().rgb();
         byte[] result = edit.finished() ? edit.result() : null;
-        return new StepResult(r, edit.phase().name(), preview, result);
+        byte[] lora = edit.finished() ? edit.loraSafetensors() : null; // kept with the result: the tensors go now
+        return new StepResult(r, edit.phase().name(), preview, result, lora);
     }
 
     /**

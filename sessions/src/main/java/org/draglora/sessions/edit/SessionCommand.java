@@ -21,6 +21,12 @@ public sealed interface SessionCommand {
     /** Create the edit (image and mask are already in the blob store) and start preparing it. */
     record Open(SessionSpec spec, ActorRef<Reply> replyTo) implements SessionCommand {}
 
+    /**
+     * Take over another session's history (an imported bundle): {@code events} from the first,
+     * whose blobs are already in the blob store. Only an empty session accepts it.
+     */
+    record Import(java.util.List<SessionEvent> events, ActorRef<Reply> replyTo) implements SessionCommand {}
+
     /** Add a point pair. */
     record AddPoint(PointPair pair, ActorRef<Reply> replyTo) implements SessionCommand {}
 

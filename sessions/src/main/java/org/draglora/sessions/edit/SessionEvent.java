@@ -60,8 +60,11 @@ public sealed interface SessionEvent extends CborSerializable {
     /** One engine step ran. */
     record Stepped(int revision, StepSummary step) implements SessionEvent {}
 
-    /** The result image is in the blob store under {@code resultHash}. */
-    record Finished(int revision, String resultHash) implements SessionEvent {}
+    /**
+     * The result image is in the blob store under {@code resultHash}, the edit's LoRA (PEFT
+     * safetensors) under {@code loraHash} ({@code null} when the edit had none).
+     */
+    record Finished(int revision, String resultHash, String loraHash) implements SessionEvent {}
 
     /** A step failed with {@code reason}. */
     record Failed(int revision, String reason) implements SessionEvent {}

@@ -23,13 +23,14 @@ import org.draglora.sessions.CborSerializable;
  * @param mode "DOO" or "ILFA_ONLY": the drag mode of the next step
  * @param timeline every step of this epoch
  * @param resultHash the result image in the blob store, once finished
+ * @param loraHash the edit's LoRA (PEFT safetensors) in the blob store, once finished
  * @param failure why the last step failed, when it did
  * @param undo inverses of the changes that undo would revert, last on top
  * @param redo inverses of undone changes, last on top
  */
 public record SessionState(int revision, SessionStatus status, boolean startRequested, SessionSpec spec, int epoch,
         Map<Integer, PointPair> points, String maskHash, int nextPointId, List<TimedChange> changes, int dragSteps,
-        String enginePhase, String mode, List<StepSummary> timeline, String resultHash, String failure,
+        String enginePhase, String mode, List<StepSummary> timeline, String resultHash, String loraHash, String failure,
         List<Change> undo, List<Change> redo) implements CborSerializable {
 
     public SessionState {
@@ -43,7 +44,7 @@ public record SessionState(int revision, SessionStatus status, boolean startRequ
     /** The state before any event. */
     public static SessionState empty() {
         return new SessionState(0, SessionStatus.EMPTY, false, null, 0, Map.of(), null, 0, List.of(), 0, "RECLORA",
-                "DOO", List.of(), null, null, List.of(), List.of());
+                "DOO", List.of(), null, null, null, List.of(), List.of());
     }
 
     /** Whether the next engine step is a drag iteration. */
@@ -118,6 +119,7 @@ public record SessionState(int revision, SessionStatus status, boolean startRequ
         } else if (e instanceof SessionEvent.Finished f) {
             b.status = SessionStatus.FINISHED;
             b.resultHash = f.resultHash();
+            b.loraHash = f.loraHash();
         } else if (e instanceof SessionEvent.Failed f) {
             b.status = SessionStatus.FAILED;
             b.failure = f.reason();
@@ -147,6 +149,7 @@ public record SessionState(int revision, SessionStatus status, boolean startRequ
         String mode;
         final List<StepSummary> timeline;
         String resultHash;
+        String loraHash;
         String failure;
         final List<Change> undo;
         final List<Change> redo;
@@ -166,6 +169,7 @@ public record SessionState(int revision, SessionStatus status, boolean startRequ
             mode = s.mode;
             timeline = new ArrayList<>(s.timeline);
             resultHash = s.resultHash;
+            loraHash = s.loraHash;
             failure = s.failure;
             undo = new ArrayList<>(s.undo);
             redo = new ArrayList<>(s.redo);
@@ -188,6 +192,7 @@ public record SessionState(int revision, SessionStatus status, boolean startRequ
             mode = "DOO";
             timeline.clear();
             resultHash = null;
+            loraHash = null;
             failure = null;
             undo.clear();
             redo.clear();
@@ -208,7 +213,7 @@ public record SessionState(int revision, SessionStatus status, boolean startRequ
 
         SessionState build() {
             return new SessionState(revision, status, startRequested, spec, epoch, points, maskHash, nextPointId, changes,
-                    dragSteps, enginePhase, mode, timeline, resultHash, failure, undo, redo);
+                    dragSteps, enginePhase, mode, timeline, resultHash, loraHash, failure, undo, redo);
         }
     }
 }
