@@ -36,9 +36,13 @@ final class LiveSocket {
 
     private LiveSocket() {}
 
-    /** The socket's flow for a client named {@code name} with or without the edit capability. */
+    /**
+     * The socket's flow for a client named {@code name}, an editor when it holds {@code editToken}
+     * ({@code null}: a viewer; an editor's welcome also carries the view token to share).
+     */
     static Flow<Message, Message, NotUsed> flow(EditBackend backend, ActorRef<SessionRoom.Command> room, String sessionId,
-            boolean canEdit, String name) {
+            String editToken, String name) {
+        boolean canEdit = editToken != null;
         String participant = backend.nextParticipantId();
         Views views = new Views(sessionId, backend.frames());
         Materializer mat = Materializer.matFromSystem(backend.system());
@@ -56,7 +60,8 @@ final class LiveSocket {
                 })
                 .conflateWithSeed(Coalescing::start, Coalescing::add)
                 .mapConcat(list -> list)
-                .map(e -> (Message) TextMessage.create(views.message(e).toString()))
+                .map(e -> (Message) TextMessage.create((e instanceof RoomEvent.Welcome
+                        ? SessionRoutes.withViewToken(views.message(e), editToken) : views.message(e)).toString()))
                 .watchTermination((notUsed, done) -> {
                     done.whenComplete((d, t) -> backend.openSockets.decrementAndGet());
                     return notUsed;

@@ -166,14 +166,23 @@ public final class SessionRoutes extends AllDirectives {
 
     // ---- one session ---------------------------------------------------------------------------
 
+    /** {@code o} with the view token added for a client that holds {@code editToken} (else unchanged). */
+    static ObjectNode withViewToken(ObjectNode o, String editToken) {
+        if (editToken != null) {
+            o.put("viewToken", SessionTokens.viewTokenFor(editToken));
+        }
+        return o;
+    }
+
     private Route session(String id) {
-        return access(id, capability -> onSuccess(backend.room(id), room -> {
+        return access(id, (capability, token) -> onSuccess(backend.room(id), room -> {
             Views views = new Views(id, backend.frames());
             boolean canEdit = capability == Capability.EDIT;
             return concat(
-                    pathEnd(() -> get(() -> onSuccess(state(room), s -> json(StatusCodes.OK, views.state(s))))),
+                    pathEnd(() -> get(() -> onSuccess(state(room), s -> json(StatusCodes.OK,
+                            withViewToken(views.state(s), canEdit ? token : null))))),
                     path("ws", () -> parameterOptional("name", name -> handleWebSocketMessages(
-                            LiveSocket.flow(backend, room, id, canEdit, name.orElse(""))))),
+                            LiveSocket.flow(backend, room, id, canEdit ? token : null, name.orElse(""))))),
                     path("timeline", () -> get(() -> onSuccess(state(room), s -> json(StatusCodes.OK, views.timeline(s))))),
                     path("image.png", () -> get(() -> onSuccess(state(room), s -> png(
                             backend.frames().png(s.spec().imageHash(), s.spec().width(), s.spec().height()),
@@ -216,7 +225,7 @@ public final class SessionRoutes extends AllDirectives {
     }
 
     /** Checks the token of {@code id}: 404 for an unknown session, 401 without a valid token. */
-    private Route access(String id, Function<Capability, Route> inner) {
+    private Route access(String id, java.util.function.BiFunction<Capability, String, Route> inner) {
         return optionalHeaderValueByName("Authorization", header -> parameterOptional("token", query -> {
             if (!backend.tokens().exists(id)) {
                 return error(StatusCodes.NOT_FOUND, "no session " + id);
@@ -230,7 +239,7 @@ public final class SessionRoutes extends AllDirectives {
             if (c.isEmpty()) {
                 return error(StatusCodes.UNAUTHORIZED, "the token does not open session " + id);
             }
-            return inner.apply(c.get());
+            return inner.apply(c.get(), token.get());
         }));
     }
 

@@ -17,8 +17,9 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * The sessions this server knows and their capability tokens. Each session has an edit token
- * (change everything) and a view token (read only); only their SHA-256 hashes are stored, one
+ * The sessions this server knows and their capability tokens. Each session has a random edit
+ * token (change everything) and a view token derived from it (read only); only their SHA-256
+ * hashes are stored, one
  * small JSON file per session under {@code <data-dir>/sessions/}, written atomically, so they
  * survive restarts and a stolen data directory does not give the tokens away.
  */
@@ -53,7 +54,8 @@ public final class SessionTokens {
         do {
             id = randomString(16);
         } while (Files.exists(file(id)));
-        Issued issued = new Issued(id, randomString(32), randomString(32));
+        String edit = randomString(32);
+        Issued issued = new Issued(id, edit, viewTokenFor(edit));
         ObjectNode node = json.createObjectNode();
         node.put("id", id);
         node.put("edit", sha256(issued.editToken()));
@@ -102,6 +104,14 @@ public final class SessionTokens {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the tokens of session " + id, e);
         }
+    }
+
+    /**
+     * The view token that belongs to {@code editToken}: derived from it (a hash), so whoever may
+     * edit can always hand out the view link, while the view token reveals nothing of the edit token.
+     */
+    public static String viewTokenFor(String editToken) {
+        return sha256("draglora-view-token:" + editToken).substring(0, 32);
     }
 
     private Path file(String id) {

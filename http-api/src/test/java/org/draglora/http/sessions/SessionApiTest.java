@@ -63,8 +63,12 @@ class SessionApiTest {
         assertEquals(401, wrong.statusCode());
         assertTrue(LiveServer.json(wrong).get("error").asText().contains("token"));
         assertEquals(404, server.get("api/sessions/aaaaaaaaaaaaaaaa?token=" + s.edit()).statusCode());
-        // the view token reads but does not change
-        assertEquals(200, server.get(s.path("", false)).statusCode());
+        // the view token reads but does not change; editors are told it, viewers are not told the edit token
+        HttpResponse<byte[]> asViewer = server.get(s.path("", false));
+        assertEquals(200, asViewer.statusCode());
+        assertFalse(LiveServer.json(asViewer).has("viewToken"));
+        assertFalse(new String(asViewer.body(), StandardCharsets.UTF_8).contains(s.edit()));
+        assertEquals(s.view(), LiveServer.json(server.get(s.path(""))).get("viewToken").asText());
         HttpResponse<byte[]> viewAdd = server.postJson(s.path("/points", false), "{\"handle\":[5,5],\"target\":[9,9]}");
         assertEquals(403, viewAdd.statusCode());
         assertEquals(403, server.send("POST", s.path("/start", false), null, null).statusCode());
