@@ -1,16 +1,25 @@
 #!/usr/bin/env node
 // End-to-end test of the draglora browser editor against a running server.
 //
-//   node editor.e2e.mjs --base http://127.0.0.1:PORT/ --image scene.png --out DIR [--chromium /usr/bin/chromium]
+//   node editor.e2e.mjs --base http://127.0.0.1:PORT/ --image scene.png --out DIR [--image128 big.png]
+//                       [--image512 sd.png] [--chromium /usr/bin/chromium]
 //
 // Prints one line per check (`ok - ...` / `not ok - ...`), writes screenshots to DIR and exits 0
 // only when every check passed. Scenarios:
 //   1. upload, mask, a point, start, move the target while it drags, finish, download the result;
 //   2. two editors on one session see each other's points, moves, presence and cursor;
-//   3. a view-only client sees the points but cannot start or add points.
+//   3. a view-only client sees the points but cannot start or add points;
+//   4. (with --image128, a 128x128 PNG: the largest the embedded 64x64 model accepts) the upload is
+//      shown whole and fitted, clicks and a mask stroke land on the right 128-pixel coordinates, and
+//      Cancel stops it;
+//   5. (with --image512, a 512x512 PNG) a server whose model edits at most twice its native size
+//      refuses the upload (HTTP 400) and the landing page shows its message without opening a
+//      session; a server with Stable Diffusion 1.5 weights accepts it and gets scenario 4's checks
+//      at 512.
 
 import fs from "node:fs";
 import path from "node:path";
+import zlib from "node:zlib";
 import { chromium } from "playwright-core";
 
 // ---- arguments -------------------------------------------------------------------------------
@@ -31,7 +40,7 @@ function parseArgs(argv) {
 
 /** @param {string} problem */
 function usage(problem) {
-  console.error(`${problem}\nusage: node editor.e2e.mjs --base http://127.0.0.1:PORT/ --image scene.png --out DIR [--chromium PATH]`);
+  console.error(`${problem}\nusage: node editor.e2e.mjs --base http://127.0.0.1:PORT/ --image scene.png --out DIR [--image128 PNG] [--image512 PNG] [--chromium PATH]`);
   process.exit(2);
 }
 
@@ -295,8 +304,9 @@ async function statusText(page) {
 
 /** @param {import("playwright-core").Page} page */
 async function dragSteps(page) {
+  // "N / MAX" or "N (DOO budget MAX)": the leading number
   const text = (await tid(page)("drag-steps").textContent()) ?? "";
-  return Number(text.split("/")[0].trim()) || 0;
+  return Number(/^\s*(\d+)/.exec(text)?.[1] ?? 0);
 }
 
 /**
@@ -309,6 +319,57 @@ async function waitEditorReady(page) {
   await until(async () => (await tid(page)("connection").getAttribute("data-state")) === "open", 30000, "the live connection");
   await until(async () => (await statusText(page)) !== "…", 30000, "a status");
   await until(async () => Number(await tid(page)("canvas").getAttribute("data-image-width")) > 0, 30000, "the image size");
+}
+
+/**
+ * Decodes an 8-bit, non-interlaced grey, grey+alpha, RGB or RGBA PNG (enough for the server's masks).
+ *
+ * @param {Buffer} png
+ * @returns {{width: number, height: number, channels: number, pixels: Uint8Array}}
+ */
+function decodePng(png) {
+  assert(png.subarray(0, 8).equals(Buffer.from([137, 80, 78, 71, 13, 10, 26, 10])), "not a PNG");
+  let width = 0;
+  let height = 0;
+  let channels = 0;
+  /** @type {Buffer[]} */
+  const idat = [];
+  for (let o = 8; o < png.length;) {
+    const length = png.readUInt32BE(o);
+    const type = png.toString("latin1", o + 4, o + 8);
+    const data = png.subarray(o + 8, o + 8 + length);
+    if (type === "IHDR") {
+      width = data.readUInt32BE(0);
+      height = data.readUInt32BE(4);
+      const depth = data[8];
+      const colour = data[9];
+      channels = /** @type {Record<number, number>} */ ({ 0: 1, 2: 3, 4: 2, 6: 4 })[colour] ?? 0;
+      assert(depth === 8 && channels > 0 && data[12] === 0, `unsupported PNG (depth ${depth}, colour type ${colour}, interlace ${data[12]})`);
+    } else if (type === "IDAT") {
+      idat.push(data);
+    }
+    o += 12 + length;
+  }
+  const raw = zlib.inflateSync(Buffer.concat(idat));
+  const stride = width * channels;
+  const pixels = new Uint8Array(stride * height);
+  for (let y = 0; y < height; y++) {
+    const filter = raw[y * (stride + 1)];
+    const line = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
+    for (let i = 0; i < stride; i++) {
+      const a = i >= channels ? pixels[y * stride + i - channels] : 0;
+      const b = y > 0 ? pixels[(y - 1) * stride + i] : 0;
+      const c = i >= channels && y > 0 ? pixels[(y - 1) * stride + i - channels] : 0;
+      const p = a + b - c;
+      const pa = Math.abs(p - a);
+      const pb = Math.abs(p - b);
+      const pc = Math.abs(p - c);
+      const predictor = [0, a, b, (a + b) >> 1, pa <= pb && pa <= pc ? a : pb <= pc ? b : c][filter];
+      assert(predictor !== undefined, `bad PNG filter ${filter}`);
+      pixels[y * stride + i] = (line[i] + predictor) & 0xff;
+    }
+  }
+  return { width, height, channels, pixels };
 }
 
 /** @param {number[]} a @param {number[]} b */
@@ -604,6 +665,226 @@ await scenario("scenario 3: a view-only client", async () => {
 });
 
 if (alice) await /** @type {any} */ (alice).context.close();
+
+// ---- scenarios 4 and 5: large images -------------------------------------------------------
+
+/**
+ * Chooses `image` on the landing page of `page`, with small budgets (DOO 5, RecLoRA 1), clicks
+ * Upload and returns the server's answer to the POST: its status and body (read on the way to the
+ * page, as the browser's copy of a body is not always kept).
+ *
+ * @param {import("playwright-core").Page} page
+ * @param {string} image
+ * @returns {Promise<{status: number, ok: boolean, body: string}>}
+ */
+async function uploadFromLanding(page, image) {
+  const t = tid(page);
+  await page.goto(args.base);
+  await t("upload-button").waitFor({ state: "attached", timeout: 15000 });
+  await t("upload-file").setInputFiles(image);
+  await page.locator("#advanced > summary").click();
+  await t("setting-steps").fill("5");
+  await t("setting-reclora").fill("1");
+  const isCreate = (/** @type {URL} */ u) => u.pathname.endsWith("/api/sessions");
+  /** @type {(answer: {status: number, ok: boolean, body: string}) => void} */
+  let answered = () => {};
+  const answer = new Promise((resolve) => { answered = resolve; });
+  await page.route(isCreate, async (route) => {
+    if (route.request().method() !== "POST") return route.continue();
+    const response = await route.fetch({ timeout: 120000 });
+    const body = await response.text();
+    answered({ status: response.status(), ok: response.ok(), body });
+    return route.fulfill({ response, body });
+  });
+  try {
+    await t("upload-button").click();
+    return await Promise.race([answer, new Promise((_, reject) =>
+      setTimeout(() => reject(new Error("no answer to POST /api/sessions in 120 s")), 120000))]);
+  } finally {
+    await page.unroute(isCreate);
+  }
+}
+
+/**
+ * Waits for the editor that an accepted upload opens and checks its session is `size`x`size`
+ * with the budgets {@link uploadFromLanding} set.
+ *
+ * @param {import("playwright-core").Page} page
+ * @param {number} size
+ */
+async function openedSession(page, size) {
+  await page.waitForURL(/[?&]session=[^&]+&token=/, { timeout: 60000 });
+  await waitEditorReady(page);
+  const s = sessionOf(page);
+  const state = await apiState(s);
+  assert(state.width === size && state.height === size, `the session is ${state.width}x${state.height}, not ${size}x${size}`);
+  assert(state.maxSteps === 5, `maxSteps is ${state.maxSteps}, not 5`);
+  assert(state.recLoraSteps === 1, `recLoraSteps is ${state.recLoraSteps}, not 1`);
+  return s;
+}
+
+/**
+ * The checks of an open `size`x`size` session: the whole image is shown fitted in the viewport,
+ * clicked points and a mask stroke land on the right image-pixel coordinates, Cancel cancels.
+ *
+ * @param {{context: import("playwright-core").BrowserContext, page: import("playwright-core").Page}} user
+ * @param {{id: string, token: string}} session
+ * @param {number} size
+ * @param {string} screenshot
+ */
+async function largeImageChecks(user, session, size, screenshot) {
+  const { context, page } = user;
+  const t = tid(page);
+  const viewport = /** @type {{width: number, height: number}} */ (page.viewportSize());
+  const dims = `${size}x${size}`;
+  /** Handle and target as fractions of the displayed canvas (CSS pixels), and the mask stroke. */
+  const handleAt = [0.3, 0.4];
+  const targetAt = [0.65, 0.55];
+  const strokeFrom = [0.45, 0.25];
+  const strokeTo = [0.7, 0.3];
+
+  /** @type {{x: number, y: number, width: number, height: number}} */
+  const box = await check(`the canvas shows the whole ${dims} image at a size that fits the viewport`, async () => {
+    const canvas = t("canvas");
+    await until(async () => (await canvas.getAttribute("data-view")) === "input", 30000, "the input image on the canvas");
+    assert(Number(await canvas.getAttribute("data-image-width")) === size && Number(await canvas.getAttribute("data-image-height")) === size,
+      `the canvas does not report a ${dims} image`);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const b = await canvas.boundingBox();
+    assert(b !== null, "the canvas is not laid out");
+    const r = /** @type {{x: number, y: number, width: number, height: number}} */ (b);
+    const where = `canvas box ${JSON.stringify(r)}, viewport ${viewport.width}x${viewport.height}`;
+    assert(r.x >= 0 && r.y >= 0 && r.x + r.width <= viewport.width && r.y + r.height <= viewport.height, `not inside the viewport: ${where}`);
+    // The editor shows images at about 512 CSS px (smaller ones scaled up by a whole factor).
+    assert(r.width >= 256 && r.width <= 512 + 1, `display width ${r.width} CSS px for ${size} image pixels (too large or tiny): ${where}`);
+    assert(Math.abs(r.width - r.height) <= 1, `not square: ${where}`);
+    // Not cropped: the stage (the canvas's container) holds the whole canvas, and the backing store is not tiny.
+    const stage = await page.locator("#stage").boundingBox();
+    assert(stage !== null, "the stage is not laid out");
+    const st = /** @type {{x: number, y: number, width: number, height: number}} */ (stage);
+    assert(r.x >= st.x - 0.5 && r.y >= st.y - 0.5 && r.x + r.width <= st.x + st.width + 0.5 && r.y + r.height <= st.y + st.height + 0.5,
+      `the canvas overflows its stage ${JSON.stringify(st)}: ${where}`);
+    const backing = await canvas.evaluate((c) => [/** @type {HTMLCanvasElement} */ (c).width, /** @type {HTMLCanvasElement} */ (c).height]);
+    assert(backing[0] >= r.width - 1 && backing[1] >= r.height - 1, `canvas backing store ${backing} is smaller than its box: ${where}`);
+    return r;
+  });
+
+  /** Image pixel expected under a canvas fraction (pixel i spans [i, i+1) in image space). */
+  const expected = (/** @type {number[]} */ f) => [Math.floor(f[0] * size), Math.floor(f[1] * size)];
+  /** Page position of a canvas fraction. */
+  const at = (/** @type {number[]} */ f) => [box.x + f[0] * box.width, box.y + f[1] * box.height];
+  const near = (/** @type {number[]} */ a, /** @type {number[]} */ b) => Math.abs(a[0] - b[0]) <= 1.5 && Math.abs(a[1] - b[1]) <= 1.5;
+
+  await check(`a handle and a target clicked on the canvas land on the right ${size}-pixel coordinates`, async () => {
+    await t("tool-points").check();
+    const [hx, hy] = at(handleAt);
+    const [tx, ty] = at(targetAt);
+    await page.mouse.click(hx, hy);
+    await page.mouse.click(tx, ty);
+    const state = await until(async () => {
+      const s = await apiState(session);
+      return s.points.length === 1 ? s : null;
+    }, 20000, "one point in GET /api/sessions/{id}");
+    const p = state.points[0];
+    const want = { handle: expected(handleAt), target: expected(targetAt) };
+    assert(near(p.handle, want.handle) && near(p.target, want.target),
+      `the API point is handle ${p.handle} target ${p.target}, expected about ${want.handle} and ${want.target}`);
+    const rows = await pointRows(page);
+    assert(rows.length === 1 && same(rows[0].handle, p.handle) && same(rows[0].target, p.target),
+      `the point list shows ${JSON.stringify(rows)}`);
+  });
+
+  await check(`a mask stroke lands on the right ${size}-pixel region`, async () => {
+    await t("tool-brush").check();
+    const [ax, ay] = at(strokeFrom);
+    const [bx, by] = at(strokeTo);
+    await page.mouse.move(ax, ay);
+    await page.mouse.down();
+    await page.mouse.move(bx, by, { steps: 12 });
+    await page.mouse.up();
+    const state = await until(async () => {
+      const s = await apiState(session);
+      return s.mask ? s : null;
+    }, 20000, "the mask in the session state");
+    const response = await context.request.get(
+      new URL(`api/sessions/${session.id}/mask.png?token=${session.token}&h=${state.mask}`, args.base).toString());
+    assert(response.status() === 200, `mask.png: HTTP ${response.status()}`);
+    const mask = decodePng(await response.body());
+    assert(mask.width === size && mask.height === size, `the mask is ${mask.width}x${mask.height}, not ${dims}`);
+    const on = (/** @type {number[]} */ v) => mask.pixels[(v[1] * mask.width + v[0]) * mask.channels] > 127;
+    const mid = expected([(strokeFrom[0] + strokeTo[0]) / 2, (strokeFrom[1] + strokeTo[1]) / 2]);
+    for (const v of [expected(strokeFrom), mid, expected(strokeTo)]) assert(on(v), `mask pixel ${v} on the stroke is not set`);
+    const below = [mid[0], mid[1] + Math.round((80 * size) / 512)];
+    for (const v of [[5, 5], [size - 6, size - 6], expected(handleAt), below]) assert(!on(v), `mask pixel ${v} off the stroke is set`);
+    await t("tool-points").check();
+    await shot(page, screenshot);
+  });
+
+  await check("Cancel in the UI cancels the session", async () => {
+    await until(async () => t("btn-cancel").isEnabled(), 10000, "an enabled Cancel button");
+    await t("btn-cancel").click();
+    await until(async () => (await apiState(session)).status === "cancelled", 20000, "status cancelled in the API state");
+    await until(async () => (await statusText(page)) === "cancelled", 10000, "status cancelled in the page");
+  });
+}
+
+await scenario("scenario 4: a 128x128 image: fitted display, 128-pixel points and mask, cancel", async () => {
+  if (!args.image128) {
+    console.log("ok - # SKIP no --image128");
+    return;
+  }
+  const user = await newUser("e2e-128");
+  const session = await check("upload the 128x128 image with small budgets (DOO 5, RecLoRA 1)", async () => {
+    const response = await uploadFromLanding(user.page, args.image128);
+    assert(response.ok, `POST /api/sessions: HTTP ${response.status} ${response.body}`);
+    return openedSession(user.page, 128);
+  });
+  await largeImageChecks(user, session, 128, "14-large");
+  await user.context.close();
+});
+
+await scenario("scenario 5: a 512x512 image: refused by a small model, or edited like scenario 4", async () => {
+  if (!args.image512) {
+    console.log("ok - # SKIP no --image512");
+    return;
+  }
+  const user = await newUser("e2e-512");
+  const page = user.page;
+  const t = tid(page);
+  const response = await check("upload the 512x512 image through the landing page", async () => uploadFromLanding(page, args.image512));
+
+  if (response.status === 400) {
+    await check("a 512x512 upload to a small model is refused with the server's message", async () => {
+      /** @type {any} */
+      let body = null;
+      try {
+        body = JSON.parse(response.body);
+      } catch {
+        // reported below
+      }
+      const error = typeof body?.error === "string" ? body.error : "";
+      assert(error.includes("at most"), `the server's 400 answer has no "at most" error: ${response.body}`);
+      const shown = await until(async () => {
+        const texts = await page.locator('[data-testid="toast"]:visible, [data-testid="banner"]:visible').allTextContents();
+        return texts.find((s) => s.includes("at most")) ?? null;
+      }, 10000, "a visible toast or banner with the server's message");
+      assert(shown.includes(error), `the page shows "${shown}", not the server's message "${error}"`);
+      await page.waitForTimeout(1000);
+      assert(!new URL(page.url()).searchParams.has("session"), `a session was opened: ${page.url()}`);
+      assert(await page.locator("#landing").isVisible(), "the landing page is no longer shown");
+      assert(await t("editor").isHidden(), "the editor is shown");
+      await shot(page, "15-refused");
+    });
+  } else {
+    const session = await check(`the server accepts the 512x512 upload (HTTP ${response.status}) and opens the editor`, async () => {
+      assert(response.ok, `POST /api/sessions: HTTP ${response.status} ${response.body}`);
+      return openedSession(page, 512);
+    });
+    await largeImageChecks(user, session, 512, "15-sd512");
+  }
+  await user.context.close();
+});
+
 await browser.close();
 
 if (pageErrors.length) {

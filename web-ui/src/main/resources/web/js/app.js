@@ -622,7 +622,8 @@ class Editor {
     status.className = `status-badge status-${s.status}`;
     byId("phase").textContent = s.phase ?? "—";
     byId("mode").textContent = modeText(s.mode);
-    byId("drag-steps").textContent = `${s.dragSteps} / ${s.maxSteps}`;
+    // the budget counts DOO steps only (ILFA-only iterations are extra), so it is not a denominator
+    byId("drag-steps").textContent = `${s.dragSteps} (DOO budget ${s.maxSteps})`;
     const last = s.lastStep;
     byId("losses").textContent = last ? `${fmt(last.loss, 4)} (drag ${fmt(last.dragLoss, 4)})` : "—";
     const totals = this.timeline.steps.reduce((a, st) => [a[0] + (st.forward || 0), a[1] + (st.backward || 0)], [0, 0]);

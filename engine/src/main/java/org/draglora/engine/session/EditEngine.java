@@ -50,6 +50,16 @@ public final class EditEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * The largest image side this model edits: twice its native size (the UNet's sample size
+     * times the VAE's factor: 512 for SD 1.5, 64 for the embedded model). Beyond it the
+     * attention over the latent grows quadratically past what a drag edit can afford (a 512-pixel
+     * image on the embedded model needs over 20 GB) and the model knows nothing of such images.
+     */
+    public int maxImageSide() {
+        return 2 * model.unet().config().sampleSize() * model.latentScale();
+    }
+
     /** The model's architecture defaults (applied by callers that build {@link DragRequest}s). */
     public ModelDragDefaults defaults() {
         return defaults;

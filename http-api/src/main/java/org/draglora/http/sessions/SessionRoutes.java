@@ -112,6 +112,12 @@ public final class SessionRoutes extends AllDirectives {
         } catch (IllegalArgumentException e) {
             throw new EditRequests.BadRequest(e.getMessage());
         }
+        int max = backend.engine().maxImageSide();
+        if (image.width() > max || image.height() > max) {
+            throw new EditRequests.BadRequest("the image is " + image.sizeText() + " but this server's model edits images"
+                    + " of at most " + max + "x" + max + " (twice its native " + max / 2 + "x" + max / 2
+                    + "); scale it down, or run the server with Stable Diffusion 1.5 weights (--model)");
+        }
         return image;
     }
 

@@ -31,7 +31,10 @@ import org.junit.jupiter.api.io.TempDir;
  * The browser editor end to end: a real server (embedded model, the editor from the class path)
  * on a free port, driven by Playwright ({@code web-ui/e2e/editor.e2e.mjs}) in headless Chromium:
  * upload, mask, points, run, move a point while it runs, the result; two users on one session; a
- * view-only user. Screenshots go to {@code http-api/target/e2e-screenshots/}.
+ * view-only user; a 128x128 upload (the largest the embedded 64x64 model accepts: twice its native
+ * size) shown fitted, with points and mask in 128-pixel coordinates, then cancelled; a 512x512
+ * (Stable Diffusion sized) upload, which this server refuses with HTTP 400, its message shown on the
+ * landing page and no session opened. Screenshots go to {@code http-api/target/e2e-screenshots/}.
  *
  * <p>Needs {@code node}, {@code npm} and Chromium ({@code /usr/bin/chromium}, Debian's package, or
  * {@code DRAGLORA_CHROMIUM}). Without them the test is skipped, unless
@@ -58,6 +61,10 @@ class BrowserEditorTest {
         Path out = Path.of("target", "e2e-screenshots").toAbsolutePath();
         Path image = data.resolve("scene.png");
         Files.write(image, ImageTensors.encodePng(DragTaskGenerator.generate(4, 64, 64, DragKind.MOVE_ONE).image()));
+        Path image128 = data.resolve("scene128.png");
+        Files.write(image128, ImageTensors.encodePng(DragTaskGenerator.generate(4, 128, 128, DragKind.MOVE_ONE).image()));
+        Path image512 = data.resolve("scene512.png");
+        Files.write(image512, ImageTensors.encodePng(DragTaskGenerator.generate(4, 512, 512, DragKind.MOVE_ONE).image()));
 
         Config config = Settings.loadConfig();
         try (EditEngine engine = EditEngine.load(ModelPath.of(EmbeddedModel.require()), EngineRuntime.start(DeviceKind.CPU),
@@ -65,8 +72,9 @@ class BrowserEditorTest {
                 HttpServer server = HttpServer.start(config, new ServerSettings("127.0.0.1", 0, data.resolve("server")),
                         "models/shapes-64", engine, Settings.load(config).sessions())) {
             String base = "http://127.0.0.1:" + server.address().getPort() + "/";
-            Run e2e = run(List.of("node", "editor.e2e.mjs", "--base", base, "--image", image.toString(), "--out",
-                    out.toString(), "--chromium", chromium), E2E, 900);
+            Run e2e = run(List.of("node", "editor.e2e.mjs", "--base", base, "--image", image.toString(), "--image128",
+                    image128.toString(), "--image512", image512.toString(), "--out", out.toString(), "--chromium", chromium),
+                    E2E, 900);
             System.out.println(e2e.output);
             assertEquals(0, e2e.code, "browser checks failed:\n" + e2e.output);
             assertTrue(e2e.output.contains("ok - "), "the script ran its checks:\n" + e2e.output);

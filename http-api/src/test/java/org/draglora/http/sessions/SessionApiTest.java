@@ -106,6 +106,10 @@ class SessionApiTest {
                 2, 3)), "image/png");
         assertEquals(400, odd.statusCode());
         assertTrue(LiveServer.json(odd).get("error").asText().contains("multiples of 8"));
+        HttpResponse<byte[]> big = server.send("POST", "api/sessions", ImageTensors.encodePng(RgbImage.filled(512, 512, 1,
+                2, 3)), "image/png");
+        assertEquals(400, big.statusCode(), "the embedded model would need > 20 GB for 512 pixels");
+        assertTrue(LiveServer.json(big).get("error").asText().contains("at most 128x128"), new String(big.body()));
         HttpResponse<byte[]> method = server.send("POST", "api/sessions?scene=1&method=magic", null, null);
         assertEquals(400, method.statusCode());
         assertEquals(400, server.send("POST", "api/sessions?scene=1&steps=0", null, null).statusCode());
