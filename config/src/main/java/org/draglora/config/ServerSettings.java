@@ -13,12 +13,15 @@ import java.util.Objects;
  *     against the working directory
  * @param webDir a folder to serve the browser editor from instead of the class path (for working
  *     on the editor without rebuilding); empty = the {@code web-ui} module's files
+ * @param allowedOrigins origins (e.g. {@code https://draglora.example}) whose pages may open
+ *     WebSockets besides the server's own; browsers send the page's origin, so this stops other
+ *     sites from driving a session with a visitor's link
  */
-public record ServerSettings(String host, int port, Path dataDir, String webDir) {
+public record ServerSettings(String host, int port, Path dataDir, String webDir, java.util.List<String> allowedOrigins) {
 
-    /** Settings that serve the editor from the class path. */
+    /** Settings that serve the editor from the class path and allow only same-origin WebSockets. */
     public ServerSettings(String host, int port, Path dataDir) {
-        this(host, port, dataDir, "");
+        this(host, port, dataDir, "", java.util.List.of());
     }
 
     /** Validates every field, naming the key and the offending value. */
@@ -26,6 +29,13 @@ public record ServerSettings(String host, int port, Path dataDir, String webDir)
         Objects.requireNonNull(host, "draglora.server.host");
         Objects.requireNonNull(dataDir, "draglora.server.data-dir");
         Objects.requireNonNull(webDir, "draglora.server.web-dir");
+        allowedOrigins = java.util.List.copyOf(allowedOrigins);
+        for (String o : allowedOrigins) {
+            if (!o.matches("https?://[^/\\s]+")) {
+                throw new IllegalArgumentException("draglora.server.allowed-origins holds '" + o
+                        + "': an origin is scheme://host[:port], without a path");
+            }
+        }
         if (host.isBlank()) {
             throw new IllegalArgumentException("draglora.server.host must not be blank, got '" + host + "'");
         }
@@ -43,21 +53,22 @@ public record ServerSettings(String host, int port, Path dataDir, String webDir)
                 root.getString("draglora.server.host"),
                 root.getInt("draglora.server.port"),
                 Path.of(root.getString("draglora.server.data-dir")),
-                root.getString("draglora.server.web-dir"));
+                root.getString("draglora.server.web-dir"),
+                root.getStringList("draglora.server.allowed-origins"));
     }
 
     /** A copy bound to another interface. */
     public ServerSettings withHost(String newHost) {
-        return new ServerSettings(newHost, port, dataDir, webDir);
+        return new ServerSettings(newHost, port, dataDir, webDir, allowedOrigins);
     }
 
     /** A copy on another port. */
     public ServerSettings withPort(int newPort) {
-        return new ServerSettings(host, newPort, dataDir, webDir);
+        return new ServerSettings(host, newPort, dataDir, webDir, allowedOrigins);
     }
 
     /** A copy with another data directory. */
     public ServerSettings withDataDir(Path newDataDir) {
-        return new ServerSettings(host, port, newDataDir, webDir);
+        return new ServerSettings(host, port, newDataDir, webDir, allowedOrigins);
     }
 }

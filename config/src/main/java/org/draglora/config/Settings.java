@@ -20,14 +20,16 @@ import java.util.function.Supplier;
  * @param engine the tensor engine ({@code draglora.engine})
  * @param server the HTTP server ({@code draglora.server})
  * @param sessions edit sessions ({@code draglora.sessions})
+ * @param limits what one client may ask ({@code draglora.limits})
  */
-public record Settings(EngineSettings engine, ServerSettings server, SessionSettings sessions) {
+public record Settings(EngineSettings engine, ServerSettings server, SessionSettings sessions, LimitSettings limits) {
 
     /** Requires every part. */
     public Settings {
         Objects.requireNonNull(engine, "engine");
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(sessions, "sessions");
+        Objects.requireNonNull(limits, "limits");
     }
 
     /** Loads from {@link ConfigFactory#load()}: system properties, application.conf, reference.conf. */
@@ -46,7 +48,8 @@ public record Settings(EngineSettings engine, ServerSettings server, SessionSett
         try {
             Config root = config.withFallback(reference).resolve();
             root.checkValid(reference, "draglora");
-            return new Settings(EngineSettings.from(root), ServerSettings.from(root), SessionSettings.from(root));
+            return new Settings(EngineSettings.from(root), ServerSettings.from(root), SessionSettings.from(root),
+                    LimitSettings.from(root));
         } catch (ConfigException e) {
             throw new IllegalArgumentException("invalid configuration: " + e.getMessage(), e);
         }
@@ -78,12 +81,12 @@ public record Settings(EngineSettings engine, ServerSettings server, SessionSett
 
     /** A copy with other engine settings. */
     public Settings withEngine(EngineSettings newEngine) {
-        return new Settings(newEngine, server, sessions);
+        return new Settings(newEngine, server, sessions, limits);
     }
 
     /** A copy with other server settings. */
     public Settings withServer(ServerSettings newServer) {
-        return new Settings(engine, newServer, sessions);
+        return new Settings(engine, newServer, sessions, limits);
     }
 
     private static Config wrap(Supplier<Config> load) {

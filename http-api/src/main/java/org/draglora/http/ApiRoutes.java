@@ -46,17 +46,21 @@ public final class ApiRoutes extends AllDirectives {
     private final String model;
     private final EditBackend backend;
     private final String webDir;
+    private final java.util.List<String> allowedOrigins;
 
     /** Routes that report {@code version}. */
     public ApiRoutes(String version) {
-        this(version, "", null, "");
+        this(version, "", null, "", java.util.List.of());
     }
 
     /**
      * Routes that report {@code version} and {@code model}, serve sessions from {@code backend}
-     * ({@code null}: no sessions) and the editor from {@code webDir} (empty: the class path).
+     * ({@code null}: no sessions) and the editor from {@code webDir} (empty: the class path);
+     * session WebSockets may be opened by the server's own pages and those of {@code allowedOrigins}.
      */
-    public ApiRoutes(String version, String model, EditBackend backend, String webDir) {
+    public ApiRoutes(String version, String model, EditBackend backend, String webDir,
+            java.util.List<String> allowedOrigins) {
+        this.allowedOrigins = java.util.List.copyOf(allowedOrigins);
         this.version = Objects.requireNonNull(version, "version");
         this.model = Objects.requireNonNull(model, "model");
         this.backend = backend;
@@ -70,7 +74,7 @@ public final class ApiRoutes extends AllDirectives {
                         path("health", () -> get(this::health)),
                         path("version", () -> get(this::version)),
                         path("openapi.json", () -> get(() -> getFromResource(OPENAPI, ContentTypes.APPLICATION_JSON))),
-                        backend != null ? new SessionRoutes(backend).routes()
+                        backend != null ? new SessionRoutes(backend, allowedOrigins).routes()
                                 : pathPrefix("sessions", () -> complete(SessionRoutes.errorResponse(
                                         StatusCodes.SERVICE_UNAVAILABLE, "this server runs without a model")))
                 )))),
@@ -104,6 +108,9 @@ public final class ApiRoutes extends AllDirectives {
             Throwable cause = t;
             while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
                 cause = cause.getCause();
+            }
+            if (cause instanceof EditBackend.TooMany) {
+                return complete(SessionRoutes.errorResponse(StatusCodes.TOO_MANY_REQUESTS, cause.getMessage()));
             }
             if (cause instanceof IllegalArgumentException) { // BadRequest, unknown method, invalid spec
                 return complete(SessionRoutes.errorResponse(StatusCodes.BAD_REQUEST, cause.getMessage()));

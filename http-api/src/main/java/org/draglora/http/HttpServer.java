@@ -14,6 +14,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.draglora.config.LimitSettings;
 import org.draglora.config.ServerSettings;
 import org.draglora.config.SessionSettings;
 import org.draglora.engine.session.EditEngine;
@@ -52,7 +53,7 @@ public final class HttpServer implements AutoCloseable {
 
     /** As {@link #start(Config, ServerSettings)}, reporting {@code model} in {@code /api/version}. */
     public static HttpServer start(Config config, ServerSettings settings, String model) {
-        return start(config, settings, model, null, null);
+        return start(config, settings, model, null, null, null);
     }
 
     /**
@@ -61,14 +62,14 @@ public final class HttpServer implements AutoCloseable {
      * the data directory; {@code /api/version} reports {@code model}.
      */
     public static HttpServer start(Config config, ServerSettings settings, String model, EditEngine engine,
-            SessionSettings sessions) {
+            SessionSettings sessions, LimitSettings limits) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(settings, "settings");
         CompletableFuture<EditBackend> backend = new CompletableFuture<>();
         Config systemConfig = engine == null ? config : Journal.configure(config, settings.dataDir());
         ActorSystem<Void> system = ActorSystem.create(Behaviors.setup(ctx -> {
             if (engine != null) {
-                backend.complete(EditBackend.spawn(ctx, engine, sessions, settings.dataDir()));
+                backend.complete(EditBackend.spawn(ctx, engine, sessions, limits, settings.dataDir()));
             } else {
                 backend.complete(null);
             }
@@ -80,7 +81,7 @@ public final class HttpServer implements AutoCloseable {
             if (b != null) {
                 Journal.ensureSchema(system).toCompletableFuture().get(1, TimeUnit.MINUTES);
             }
-            routes = new ApiRoutes(Version.current(), model, b, settings.webDir()).routes();
+            routes = new ApiRoutes(Version.current(), model, b, settings.webDir(), settings.allowedOrigins()).routes();
         } catch (ExecutionException | TimeoutException e) {
             stop(system);
             throw new IllegalStateException("cannot start the session backend: " + (e.getCause() != null ? e.getCause() : e),

@@ -55,7 +55,7 @@ public final class ServeCommand implements Callable<Integer> {
         ModelPath mp = ModelPath.of(EmbeddedModel.resolve(model, root.settings().engine().model()));
         try (EditEngine engine = EditEngine.load(mp, root.engine(), server.dataDir().resolve("cache"));
                 HttpServer http = HttpServer.start(root.config(), server, mp.path().toString(), engine,
-                        root.settings().sessions())) {
+                        root.settings().sessions(), root.settings().limits())) {
             PrintWriter out = root.out();
             out.println("draglora serving on " + http.url());
             out.flush();

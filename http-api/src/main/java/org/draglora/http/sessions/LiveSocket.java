@@ -34,6 +34,9 @@ final class LiveSocket {
     /** The largest text message a client may send (a base64 mask PNG of a large image fits). */
     private static final int MAX_MESSAGE_CHARS = 16 * 1024 * 1024;
 
+    /** Commands that set the session running, within the client's running-sessions limit. */
+    private static final java.util.Set<String> RUNS = java.util.Set.of("start", "resume", "restart", "set_prompt");
+
     private LiveSocket() {}
 
     /**
@@ -41,14 +44,14 @@ final class LiveSocket {
      * ({@code null}: a viewer; an editor's welcome also carries the view token to share).
      */
     static Flow<Message, Message, NotUsed> flow(EditBackend backend, ActorRef<SessionRoom.Command> room, String sessionId,
-            String editToken, String name) {
+            String editToken, String name, String client) {
         boolean canEdit = editToken != null;
         String participant = backend.nextParticipantId();
         Views views = new Views(sessionId, backend.frames());
         Materializer mat = Materializer.matFromSystem(backend.system());
         Sink<Message, NotUsed> in = Flow.<Message>create()
                 .mapAsync(1, m -> text(m, mat))
-                .mapAsync(1, t -> t.isPresent() ? handle(backend, room, participant, canEdit, t.get())
+                .mapAsync(1, t -> t.isPresent() ? handle(backend, room, sessionId, participant, canEdit, client, t.get())
                         : CompletableFuture.completedFuture(Done.getInstance()))
                 .to(Sink.ignore());
         Source<Message, NotUsed> out = ActorSource.<RoomEvent>actorRef(e -> false, e -> Optional.empty(), HANDOVER_BUFFER,
@@ -84,7 +87,7 @@ final class LiveSocket {
 
     /** Reads one client message and passes it on; anything unreadable is answered with an error. */
     private static CompletionStage<Done> handle(EditBackend backend, ActorRef<SessionRoom.Command> room,
-            String participant, boolean canEdit, String text) {
+            String sessionId, String participant, boolean canEdit, String client, String text) {
         String request = null;
         try {
             JsonNode m = Views.JSON.readTree(text);
@@ -94,16 +97,25 @@ final class LiveSocket {
             request = m.path("request").isValueNode() && !m.path("request").isNull() ? m.path("request").asText() : null;
             String type = m.path("type").asText();
             if (type.equals("cursor")) {
-                room.tell(new SessionRoom.MoveCursor(participant, m.path("x").asDouble(Double.NaN),
-                        m.path("y").asDouble(Double.NaN)));
+                if (backend.limits().tryAcquire(client, "cursor")) { // beyond the rate, pointer moves are dropped
+                    room.tell(new SessionRoom.MoveCursor(participant, m.path("x").asDouble(Double.NaN),
+                            m.path("y").asDouble(Double.NaN)));
+                }
                 return CompletableFuture.completedFuture(Done.getInstance());
             }
             if (!canEdit) {
                 throw new EditRequests.BadRequest("this link can only view the session");
             }
+            if (!backend.limits().tryAcquire(client, "")) {
+                throw new EditRequests.BadRequest("too many requests: at most "
+                        + backend.limits().settings().requestsPerSecond() + " per second (draglora.limits); slow down");
+            }
             String req = request;
-            CompletionStage<SessionState> state = AskPattern.ask(room, SessionRoom.GetState::new,
-                    EditBackend.ASK_TIMEOUT, backend.system().scheduler());
+            CompletionStage<Void> admitted = RUNS.contains(type) ? backend.admitRun(client, sessionId)
+                    .thenRun(() -> backend.limits().own(client, sessionId))
+                    : CompletableFuture.completedFuture(null);
+            CompletionStage<SessionState> state = admitted.thenCompose(ok -> AskPattern.ask(room, SessionRoom.GetState::new,
+                    EditBackend.ASK_TIMEOUT, backend.system().scheduler()));
             return state.thenApply(s -> {
                 try {
                     EditRequests.Parsed p = EditRequests.parse(type, m, s, backend.blobs());
@@ -123,6 +135,9 @@ final class LiveSocket {
     }
 
     private static void reject(ActorRef<SessionRoom.Command> room, String participant, String request, Throwable t) {
+        while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
         String message = t instanceof com.fasterxml.jackson.core.JsonProcessingException
                 ? "the message is not JSON" : t.getMessage();
         room.tell(new SessionRoom.Notify(participant, new RoomEvent.Rejected(request, message)));

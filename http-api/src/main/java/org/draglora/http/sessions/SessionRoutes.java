@@ -11,6 +11,7 @@ import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -55,23 +56,45 @@ public final class SessionRoutes extends AllDirectives {
     private final EditBackend backend;
     private final Executor blocking;
 
-    public SessionRoutes(EditBackend backend) {
+    private final java.util.List<String> allowedOrigins;
+
+    public SessionRoutes(EditBackend backend, java.util.List<String> allowedOrigins) {
         this.backend = backend;
+        this.allowedOrigins = java.util.List.copyOf(allowedOrigins);
         this.blocking = backend.system().dispatchers().lookup(DispatcherSelector.blocking());
     }
 
     /** The routes below {@code /api/sessions}. */
     public Route routes() {
-        return pathPrefix("sessions", () -> concat(
-                pathEnd(() -> post(this::create)),
-                path("import", () -> post(this::importBundle)),
-                pathPrefix(PathMatchers.segment(), id -> session(id))));
+        return pathPrefix("sessions", () -> client(client -> rateLimited(client, () -> concat(
+                pathEnd(() -> post(() -> create(client))),
+                path("import", () -> post(() -> importBundle(client))),
+                pathPrefix(PathMatchers.segment(), id -> session(id, client))))));
+    }
+
+    /** The client: the remote address of the connection (not a header a client could forge). */
+    private Route client(Function<String, Route> inner) {
+        return extractRequest(request -> inner.apply(request.getAttribute(AttributeKeys.remoteAddress)
+                .flatMap(a -> a.getAddress().map(java.net.InetAddress::getHostAddress)).orElse("unknown")));
+    }
+
+    /** Changing requests count against the client's rate ({@code draglora.limits}); reads do not. */
+    private Route rateLimited(String client, java.util.function.Supplier<Route> inner) {
+        return extractMethod(method -> {
+            String m = method.name();
+            if (m.equals("GET") || m.equals("HEAD") || backend.limits().tryAcquire(client, "")) {
+                return inner.get();
+            }
+            return complete(errorResponse(StatusCodes.TOO_MANY_REQUESTS, "too many requests from " + client + ": at most "
+                    + backend.limits().settings().requestsPerSecond() + " per second (draglora.limits)")
+                    .addHeader(org.apache.pekko.http.javadsl.model.headers.RetryAfter.create(1L)));
+        });
     }
 
     // ---- creating ------------------------------------------------------------------------------
 
-    private Route create() {
-        return parameterOptional("scene", scene -> parameterOptional("prompt", prompt -> parameterOptional("method",
+    private Route create(String client) {
+        return parameterOptional("fit", fit -> parameterOptional("scene", scene -> parameterOptional("prompt", prompt -> parameterOptional("method",
                 method -> parameterOptional("seed", seed -> parameterOptional("steps", steps -> parameterOptional(
                         "reclora_steps", rec -> {
                             String m = method.orElse("draglora");
@@ -84,20 +107,28 @@ public final class SessionRoutes extends AllDirectives {
                                 if (prompt.isPresent()) {
                                     spec = spec.withPrompt(prompt.get());
                                 }
-                                return open(spec);
+                                return open(spec, client);
                             }
                             long s = seed.isPresent() ? longParam("seed", seed) : 0L;
                             return withSizeLimit(MAX_UPLOAD_BYTES, () -> extractRequestEntity(entity ->
                                     entity(Unmarshaller.entityToByteArray(), bytes -> {
-                                        RgbImage image = decodeImage(bytes, entity.getContentType());
+                                        RgbImage image = decodeImage(bytes, entity.getContentType(), fit.orElse("refuse"));
                                         SessionSpec spec = new SessionSpec(backend.blobs().put(image.rgb()), image.width(),
                                                 image.height(), null, prompt.orElse(""), m, s, java.util.List.of(), k, r);
-                                        return open(spec);
+                                        return open(spec, client);
                                     })));
-                        }))))));
+                        })))))));
     }
 
-    private RgbImage decodeImage(byte[] bytes, ContentType type) {
+    /**
+     * Decodes an upload. Sides that are not multiples of 8 (the VAE's need) are refused with the
+     * crop and pad that would fit, unless {@code fit} is {@code crop} (drop at most 7 columns on
+     * the right and rows at the bottom) or {@code pad} (repeat the last column and row).
+     */
+    private RgbImage decodeImage(byte[] bytes, ContentType type, String fit) {
+        if (!fit.equals("refuse") && !fit.equals("crop") && !fit.equals("pad")) {
+            throw new EditRequests.BadRequest("'fit' must be refuse, crop or pad, got '" + fit + "'");
+        }
         if (bytes.length == 0) {
             throw new EditRequests.BadRequest("send the image (PNG or JPEG) as the request body, or ask for ?scene=SEED");
         }
@@ -108,9 +139,15 @@ public final class SessionRoutes extends AllDirectives {
             throw new EditRequests.BadRequest(e.getMessage() + " (" + type.mediaType() + ")");
         }
         try {
+            if (fit.equals("crop")) {
+                image = ImageTensors.cropToMultipleOf8(image);
+            } else if (fit.equals("pad")) {
+                image = ImageTensors.padToMultipleOf8(image);
+            }
             ImageTensors.requireMultipleOf8(image);
         } catch (IllegalArgumentException e) {
-            throw new EditRequests.BadRequest(e.getMessage());
+            throw new EditRequests.BadRequest(e.getMessage() + (fit.equals("refuse")
+                    ? " (or upload with ?fit=crop or ?fit=pad)" : ""));
         }
         int max = backend.engine().maxImageSide();
         if (image.width() > max || image.height() > max) {
@@ -121,14 +158,17 @@ public final class SessionRoutes extends AllDirectives {
         return image;
     }
 
-    /** Registers a session, opens it with {@code spec} and answers {@code Created}. */
-    private Route open(SessionSpec spec) {
-        SessionTokens.Issued issued = backend.tokens().issue();
-        backend.sessionsCreated.incrementAndGet();
-        return created(issued, r -> new SessionCommand.Open(spec, r), "open");
+    /** Registers a session, opens it with {@code spec} (it starts preparing) and answers {@code Created}. */
+    private Route open(SessionSpec spec, String client) {
+        return onSuccess(backend.admitRun(client, null), ok -> {
+            SessionTokens.Issued issued = backend.tokens().issue();
+            backend.sessionsCreated.incrementAndGet();
+            backend.limits().own(client, issued.id());
+            return created(issued, r -> new SessionCommand.Open(spec, r), "open");
+        });
     }
 
-    private Route importBundle() {
+    private Route importBundle(String client) {
         return withSizeLimit(MAX_UPLOAD_BYTES, () -> entity(Unmarshaller.entityToByteArray(), bytes -> {
             SessionBundle.Imported imported;
             try {
@@ -136,9 +176,12 @@ public final class SessionRoutes extends AllDirectives {
             } catch (IOException | RuntimeException e) {
                 throw new EditRequests.BadRequest("not a session bundle: " + e.getMessage());
             }
-            SessionTokens.Issued issued = backend.tokens().issue();
-            backend.sessionsCreated.incrementAndGet();
-            return created(issued, r -> new SessionCommand.Import(imported.events(), r), "import");
+            return onSuccess(backend.admitRun(client, null), ok -> {
+                SessionTokens.Issued issued = backend.tokens().issue();
+                backend.sessionsCreated.incrementAndGet();
+                backend.limits().own(client, issued.id());
+                return created(issued, r -> new SessionCommand.Import(imported.events(), r), "import");
+            });
         }));
     }
 
@@ -180,15 +223,15 @@ public final class SessionRoutes extends AllDirectives {
         return o;
     }
 
-    private Route session(String id) {
+    private Route session(String id, String client) {
         return access(id, (capability, token) -> onSuccess(backend.room(id), room -> {
             Views views = new Views(id, backend.frames());
             boolean canEdit = capability == Capability.EDIT;
             return concat(
                     pathEnd(() -> get(() -> onSuccess(state(room), s -> json(StatusCodes.OK,
                             withViewToken(views.state(s), canEdit ? token : null))))),
-                    path("ws", () -> parameterOptional("name", name -> handleWebSocketMessages(
-                            LiveSocket.flow(backend, room, id, canEdit ? token : null, name.orElse(""))))),
+                    path("ws", () -> sameOrigin(() -> parameterOptional("name", name -> handleWebSocketMessages(
+                            LiveSocket.flow(backend, room, id, canEdit ? token : null, name.orElse(""), client))))),
                     path("timeline", () -> get(() -> onSuccess(state(room), s -> json(StatusCodes.OK, views.timeline(s))))),
                     path("image.png", () -> get(() -> onSuccess(state(room), s -> png(
                             backend.frames().png(s.spec().imageHash(), s.spec().width(), s.spec().height()),
@@ -214,8 +257,8 @@ public final class SessionRoutes extends AllDirectives {
                                     })))),
                             delete(() -> ack(room, "set_mask", null, r -> new SessionCommand.SetMask(null, r),
                                     StatusCodes.OK))))),
-                    path("prompt", () -> put(() -> editOnly(canEdit, () -> jsonCommand(room, "set_prompt", null,
-                            StatusCodes.OK)))),
+                    path("prompt", () -> put(() -> editOnly(canEdit, () -> admitted(id, client, "set_prompt",
+                            () -> jsonCommand(room, "set_prompt", null, StatusCodes.OK))))),
                     pathPrefix("points", () -> editOnly(canEdit, () -> concat(
                             pathEnd(() -> post(() -> jsonCommand(room, "add_point", null, StatusCodes.CREATED))),
                             path(PathMatchers.integerSegment(), pid -> concat(
@@ -223,11 +266,21 @@ public final class SessionRoutes extends AllDirectives {
                                     delete(() -> command(room, "remove_point", pid, Views.JSON.createObjectNode(),
                                             StatusCodes.OK))))))),
                     path(PathMatchers.segment(), action -> post(() -> editOnly(canEdit, () -> switch (action) {
-                        case "start", "pause", "resume", "cancel", "restart", "undo", "redo" ->
+                        case "start", "resume", "restart" -> admitted(id, client, action,
+                                () -> command(room, action, null, Views.JSON.createObjectNode(), StatusCodes.OK));
+                        case "pause", "cancel", "undo", "redo" ->
                                 command(room, action, null, Views.JSON.createObjectNode(), StatusCodes.OK);
                         default -> error(StatusCodes.NOT_FOUND, "no action '" + action + "'");
                     }))));
         }));
+    }
+
+    /** Runs {@code inner} (an action that sets a session running) within the client's running-sessions limit. */
+    private Route admitted(String id, String client, String action, java.util.function.Supplier<Route> inner) {
+        return onSuccess(backend.admitRun(client, id), ok -> {
+            backend.limits().own(client, id);
+            return inner.get();
+        });
     }
 
     /** Checks the token of {@code id}: 404 for an unknown session, 401 without a valid token. */
@@ -246,6 +299,28 @@ public final class SessionRoutes extends AllDirectives {
                 return error(StatusCodes.UNAUTHORIZED, "the token does not open session " + id);
             }
             return inner.apply(c.get(), token.get());
+        }));
+    }
+
+    /**
+     * Refuses a WebSocket opened by a page of another site: browsers send the page's
+     * {@code Origin}, which must be this server (the host the request was sent to) or an allowed origin.
+     * Clients that are not browsers send none and pass.
+     */
+    private Route sameOrigin(java.util.function.Supplier<Route> inner) {
+        // Pekko moves the Host header into the request URI's authority
+        return optionalHeaderValueByName("Origin", origin -> extractUri(uri -> {
+            if (origin.isEmpty() || allowedOrigins.contains(origin.get())) {
+                return inner.get();
+            }
+            String o = origin.get();
+            String originHost = o.replaceFirst("^https?://", "");
+            String host = uri.getHost().address() + (uri.getPort() > 0 ? ":" + uri.getPort() : "");
+            if (originHost.equalsIgnoreCase(host)) {
+                return inner.get();
+            }
+            return error(StatusCodes.FORBIDDEN, "WebSockets from pages of " + o + " are not allowed (add it to"
+                    + " draglora.server.allowed-origins)");
         }));
     }
 

@@ -11,7 +11,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Predicate;
-import org.draglora.config.ServerSettings;
 import org.draglora.config.Settings;
 import org.draglora.engine.model.EmbeddedModel;
 import org.draglora.engine.model.ModelPath;
@@ -46,11 +45,24 @@ final class LiveServer implements AutoCloseable {
         return start(engine, dataDir);
     }
 
+    /**
+     * Limits high enough for tests that fire requests from one address in quick succession
+     * ({@code ClientLimitsTest} checks the limits themselves).
+     */
+    static final String GENEROUS_LIMITS =
+            "draglora.limits { requests-per-second = 10000, burst = 10000, running-sessions-per-client = 1000 }";
+
     /** Starts a server with an already loaded engine (restarts keep the engine, as a process would reload it). */
     static LiveServer start(EditEngine engine, Path dataDir) {
-        Config config = Settings.loadConfig();
-        HttpServer server = HttpServer.start(config, new ServerSettings("127.0.0.1", 0, dataDir), "models/shapes-64",
-                engine, Settings.load(config).sessions());
+        return start(engine, dataDir, GENEROUS_LIMITS);
+    }
+
+    /** As {@link #start(EditEngine, Path)} with {@code hocon} over the defaults. */
+    static LiveServer start(EditEngine engine, Path dataDir, String hocon) {
+        Config config = com.typesafe.config.ConfigFactory.parseString(hocon).withFallback(Settings.loadConfig());
+        HttpServer server = HttpServer.start(config, Settings.load(config).server().withHost("127.0.0.1").withPort(0).withDataDir(dataDir), "models/shapes-64",
+                engine, Settings.load(config).sessions(),
+                Settings.load(config).limits());
         return new LiveServer(engine, server);
     }
 

@@ -39,6 +39,9 @@ public final class EditSession extends EventSourcedBehavior<SessionCommand, Sess
 
     private static final Duration RETRY = Duration.ofMillis(50);
 
+    /** The most point pairs a session holds (the reference UIs use a handful; each costs a patch and a track). */
+    public static final int MAX_POINTS = 32;
+
     private final String sessionId;
     private final ActorContext<SessionCommand> context;
     private final TimerScheduler<SessionCommand> timers;
@@ -198,6 +201,9 @@ public final class EditSession extends EventSourcedBehavior<SessionCommand, Sess
         String why = editRefusal(s);
         if (why == null && !c.pair().inside(s.spec().width(), s.spec().height())) {
             why = "the point lies outside the " + s.spec().width() + "x" + s.spec().height() + " image";
+        }
+        if (why == null && s.points().size() >= MAX_POINTS) {
+            why = "a session holds at most " + MAX_POINTS + " points";
         }
         if (why != null) {
             return refuse(c.replyTo(), why);

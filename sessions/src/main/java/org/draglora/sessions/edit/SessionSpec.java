@@ -27,6 +27,10 @@ public record SessionSpec(String imageHash, int width, int height, String maskHa
         Objects.requireNonNull(prompt, "prompt");
         Objects.requireNonNull(method, "method");
         points = List.copyOf(points);
+        if (points.size() > EditSession.MAX_POINTS) {
+            throw new IllegalArgumentException("a session holds at most " + EditSession.MAX_POINTS + " points, got "
+                    + points.size());
+        }
         if (width < 8 || height < 8 || width % 8 != 0 || height % 8 != 0) {
             throw new IllegalArgumentException("image is " + width + "x" + height + ": sides must be multiples of 8");
         }

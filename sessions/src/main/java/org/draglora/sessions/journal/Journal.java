@@ -71,7 +71,9 @@ public final class Journal {
         if (!url.startsWith("jdbc:h2:file:")) {
             return configure(base);
         }
-        String moved = "jdbc:h2:file:" + dataDir.resolve("journal").toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE";
+        int options = url.indexOf(';');
+        String moved = "jdbc:h2:file:" + dataDir.resolve("journal").toAbsolutePath()
+                + (options >= 0 ? url.substring(options) : ""); // the configured options stay
         return configure(ConfigFactory.parseMap(Map.of("draglora.journal.url", moved)).withFallback(base));
     }
 
