@@ -215,6 +215,24 @@ public final class DragRun implements AutoCloseable {
         return r;
     }
 
+    /**
+     * Stops the edit when an optimised loss is NaN or infinite: the weights it updated are
+     * garbage from here on, and every later step would only spread them.
+     */
+    private static void requireFinite(double loss, String where) {
+        if (!Double.isFinite(loss)) {
+            throw new NonFiniteLossException("the loss is " + loss + " at " + where + ": the optimisation diverged"
+                    + " (check the model's weights and the learning rate); restart to try again");
+        }
+    }
+
+    /** An optimised loss became NaN or infinite. */
+    public static final class NonFiniteLossException extends IllegalStateException {
+        NonFiniteLossException(String message) {
+            super(message);
+        }
+    }
+
     // ---- phases ------------------------------------------------------------------------------
 
     private StepRecord recLoraStep(long t0) {
@@ -223,6 +241,9 @@ public final class DragRun implements AutoCloseable {
         }
         double loss = recSettings.steps() == 0 ? Double.NaN : trainer.step();
         int index = trainer.stepsDone() - 1;
+        if (recSettings.steps() > 0) {
+            requireFinite(loss, "RecLoRA step " + index); // before a diverged LoRA could reach the cache
+        }
         if (trainer.done()) {
             trainer.lora().setRequiresGradient(false);
             if (cache != null) {
@@ -276,6 +297,9 @@ public final class DragRun implements AutoCloseable {
         }
         DragIteration.Outcome o = iteration.next();
         int index = phaseIndex++;
+        if (o.backwardPasses() > 0) {
+            requireFinite(o.losses().total(), "drag step " + index);
+        }
         if (o.done()) {
             zSrc = keep(zOrig.duplicate());
             zTgt = keep(iteration.finalLatent().duplicate());

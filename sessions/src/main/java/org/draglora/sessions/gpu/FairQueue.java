@@ -142,6 +142,15 @@ public final class FairQueue<E> {
         return removed;
     }
 
+    /** Removes and returns every waiting entry of every session. */
+    public List<E> removeAll() {
+        List<E> removed = new ArrayList<>();
+        for (String session : new ArrayList<>(sessions.keySet())) {
+            removed.addAll(removeSession(session));
+        }
+        return removed;
+    }
+
     /** Drops what the queue remembers of a session that ended (its charged time); it must not be waiting. */
     public void forget(String session) {
         SessionQueue<E> q = sessions.get(session);

@@ -3,6 +3,9 @@ package org.draglora.sessions.gpu;
 import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -17,8 +20,11 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * <p>It runs one job per self-sent {@link RunNext}, so submissions and cancellations are handled
  * between jobs and a long queue never starves the mailbox. Jobs wait in a {@link FairQueue}:
  * bounded (a full queue rejects at once), fair between sessions by measured device time,
- * interactive before background. A job that throws fails alone: its submitter gets
- * {@link JobOutcome.Failed} and the next job runs.
+ * interactive before background. A job that throws (also an {@link Error} such as a Java
+ * out-of-memory) fails alone: its submitter gets {@link JobOutcome.Failed} and the next job runs.
+ * Should the scheduler itself fail, it is restarted, and never silently: the job it was running is
+ * answered {@link JobOutcome.Failed}, and every queued job {@link JobOutcome.Rejected} so that its
+ * session submits it again.
  */
 public final class GpuScheduler extends AbstractBehavior<GpuScheduler.Command> {
 
@@ -50,13 +56,15 @@ public final class GpuScheduler extends AbstractBehavior<GpuScheduler.Command> {
     }
 
     static Behavior<Command> create(SchedulerSettings settings, LongSupplier clock) {
-        return Behaviors.setup(context -> new GpuScheduler(context, settings, clock));
+        return Behaviors.supervise(Behaviors.<Command>setup(context -> new GpuScheduler(context, settings, clock)))
+                .onFailure(SupervisorStrategy.restart());
     }
 
     private final FairQueue<Submit<?>> queue;
     private final LongSupplier clock;
     private final long startNanos;
     private boolean runScheduled;
+    private Submit<?> running;
     private long busyNanos;
     private long completed;
     private long failed;
@@ -78,7 +86,30 @@ public final class GpuScheduler extends AbstractBehavior<GpuScheduler.Command> {
                 .onMessage(Forget.class, m -> onCancel(m.session(), true))
                 .onMessage(GetMetrics.class, this::onGetMetrics)
                 .onMessageEquals(RunNext.INSTANCE, this::onRunNext)
+                .onSignal(PreRestart.class, s -> onFailure("restarted after a failure"))
+                .onSignal(PostStop.class, s -> onFailure("stopped"))
                 .build();
+    }
+
+    /** The scheduler fails or stops: answers the running job and every queued one, so no session waits forever. */
+    private Behavior<Command> onFailure(String what) {
+        if (running != null) {
+            fail(running, "the device scheduler " + what + " while running this job");
+            running = null;
+        }
+        for (Submit<?> s : queue.removeAll()) {
+            rejected++;
+            rejectAfter(s, what);
+        }
+        return this;
+    }
+
+    private static <T> void fail(Submit<T> submit, String reason) {
+        submit.replyTo().tell(new JobOutcome.Failed<>(reason, 0));
+    }
+
+    private static <T> void rejectAfter(Submit<T> submit, String what) {
+        submit.replyTo().tell(new JobOutcome.Rejected<>("the device scheduler " + what + "; submit the job again"));
     }
 
     private Behavior<Command> onSubmit(Submit<?> submit) {
@@ -136,12 +167,13 @@ public final class GpuScheduler extends AbstractBehavior<GpuScheduler.Command> {
     private <T> void run(Submit<T> submit) {
         long start = clock.getAsLong();
         JobOutcome<T> outcome;
+        running = submit;
         try {
             T value = submit.job().run();
             long nanos = clock.getAsLong() - start;
             outcome = new JobOutcome.Completed<>(value, nanos);
             completed++;
-        } catch (Exception e) {
+        } catch (Exception | Error e) { // an Error too: a Java out-of-memory in one edit must not take the device down
             long nanos = clock.getAsLong() - start;
             String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             getContext().getLog().warn("job of session {} failed: {}", submit.session(), reason, e);
@@ -151,6 +183,7 @@ public final class GpuScheduler extends AbstractBehavior<GpuScheduler.Command> {
         long nanos = clock.getAsLong() - start;
         busyNanos += nanos;
         queue.charge(submit.session(), nanos);
+        running = null;
         submit.replyTo().tell(outcome);
     }
 }
