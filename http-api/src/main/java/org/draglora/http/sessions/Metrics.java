@@ -29,6 +29,8 @@ public final class Metrics {
         counter(b, "draglora_gpu_jobs_cancelled_total", "Queued device jobs cancelled before they ran.", m.cancelled());
         Runtime rt = Runtime.getRuntime();
         gauge(b, "draglora_jvm_heap_used_bytes", "JVM heap in use.", rt.totalMemory() - rt.freeMemory());
+        gauge(b, "process_resident_memory_bytes", "Resident memory of the server process (heap, native tensors, code).",
+                org.draglora.engine.bench.ProcessMemory.residentMib() * 1024.0 * 1024.0);
         return b.toString();
     }
 
