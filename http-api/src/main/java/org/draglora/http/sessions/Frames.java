@@ -3,6 +3,9 @@ package org.draglora.http.sessions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Base64;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import org.draglora.engine.io.ImageTensors;
 import org.draglora.engine.io.RgbImage;
@@ -16,7 +19,17 @@ import org.draglora.sessions.store.BlobStore;
  */
 public final class Frames {
 
+    /** Recent previews as data URLs: every client of a session gets the same frame, encoded once. */
+    private static final int CACHED_DATA_URLS = 64;
+
     private final BlobStore blobs;
+    private final Map<String, String> dataUrls = Collections.synchronizedMap(
+            new LinkedHashMap<String, String>(CACHED_DATA_URLS, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+                    return size() > CACHED_DATA_URLS;
+                }
+            });
 
     public Frames(BlobStore blobs) {
         this.blobs = blobs;
@@ -32,8 +45,19 @@ public final class Frames {
 
     /** As {@link #png} as a {@code data:image/png;base64,...} URL, or {@code null}. */
     public String dataUrl(String hash, int width, int height) {
-        return png(hash, width, height).map(b -> "data:image/png;base64," + Base64.getEncoder().encodeToString(b))
+        if (hash == null) {
+            return null;
+        }
+        String cached = dataUrls.get(hash);
+        if (cached != null) {
+            return cached;
+        }
+        String url = png(hash, width, height).map(b -> "data:image/png;base64," + Base64.getEncoder().encodeToString(b))
                 .orElse(null);
+        if (url != null) {
+            dataUrls.put(hash, url); // a hash names its content: the entry never goes stale
+        }
+        return url;
     }
 
     /** The mask blob {@code hash} (one byte per pixel, non-zero = editable) as a white-on-black PNG. */
