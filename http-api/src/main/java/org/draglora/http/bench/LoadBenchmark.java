@@ -18,6 +18,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.draglora.engine.bench.Percentile;
 
 /**
  * {@code draglora bench load}: many WebSocket clients on a running server, the way a busy shared
@@ -90,8 +91,8 @@ public final class LoadBenchmark {
         }
 
         private static void row(StringBuilder b, String name, List<Double> values) {
-            b.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.1f | %d |%n", name, pct(values, 50),
-                    pct(values, 95), pct(values, 99), values.isEmpty() ? Double.NaN : Collections.max(values),
+            b.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.1f | %d |%n", name, Percentile.of(values, 50),
+                    Percentile.of(values, 95), Percentile.of(values, 99), values.isEmpty() ? Double.NaN : Collections.max(values),
                     values.size()));
         }
     }
@@ -194,16 +195,6 @@ public final class LoadBenchmark {
             }
         }
         return m;
-    }
-
-    static double pct(List<Double> values, double p) {
-        if (values.isEmpty()) {
-            return Double.NaN;
-        }
-        List<Double> sorted = new ArrayList<>(values);
-        Collections.sort(sorted);
-        int i = (int) Math.ceil(p / 100 * sorted.size()) - 1;
-        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
     }
 
     private record SessionRef(String id, String token) {}

@@ -15,9 +15,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
@@ -27,7 +25,6 @@ import org.draglora.engine.io.DragBenchWriter;
 import org.draglora.engine.io.EditMask;
 import org.draglora.engine.io.ImageTensors;
 import org.draglora.engine.io.RgbImage;
-import org.draglora.sessions.edit.Change;
 import org.draglora.sessions.edit.SessionEvent;
 import org.draglora.sessions.edit.SessionState;
 import org.draglora.sessions.store.BlobStore;
@@ -86,7 +83,7 @@ final class SessionBundle {
             session.put("id", id);
             session.set("events", JSON.readTree(JSON.writerFor(EVENTS).writeValueAsBytes(events)));
             put(zip, "session.json", JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(session));
-            for (String hash : blobHashes(events)) {
+            for (String hash : SessionEvent.blobHashes(events)) {
                 put(zip, "blobs/" + hash, blobs.require(hash));
             }
         }
@@ -132,34 +129,6 @@ final class SessionBundle {
         }
         List<SessionEvent> events = JSON.readerFor(EVENTS).readValue(session.path("events"));
         return new Imported(events);
-    }
-
-    /** Every blob hash {@code events} name, in first-use order. */
-    static Set<String> blobHashes(List<SessionEvent> events) {
-        Set<String> hashes = new LinkedHashSet<>();
-        for (SessionEvent e : events) {
-            if (e instanceof SessionEvent.Opened o) {
-                hashes.add(o.spec().imageHash());
-                hashes.add(o.spec().maskHash());
-            } else if (e instanceof SessionEvent.Restarted r) {
-                hashes.add(r.spec().imageHash());
-                hashes.add(r.spec().maskHash());
-            } else if (e instanceof SessionEvent.Changed c) {
-                if (c.change().change() instanceof Change.SetMask m) {
-                    hashes.add(m.maskHash());
-                }
-                if (c.inverse() instanceof Change.SetMask m) {
-                    hashes.add(m.maskHash());
-                }
-            } else if (e instanceof SessionEvent.Stepped s) {
-                hashes.add(s.step().previewHash());
-            } else if (e instanceof SessionEvent.Finished f) {
-                hashes.add(f.resultHash());
-                hashes.add(f.loraHash());
-            }
-        }
-        hashes.remove(null);
-        return hashes;
     }
 
     /** The image with each point drawn: handle red, target blue, an arrow between (DragBench's user_drag.png). */

@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
@@ -21,6 +20,7 @@ import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.SpawnProtocol;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.draglora.engine.bench.Percentile;
 import org.draglora.engine.bench.ProcessMemory;
 import org.draglora.engine.session.EditEngine;
 import org.draglora.engine.session.EngineEdit;
@@ -165,7 +165,7 @@ public final class SessionBenchmark {
             }
         }
         progress.accept(String.format(Locale.ROOT, "direct engine calls: %d drag steps", times.size()));
-        return percentile(times, 50) / 1e6;
+        return Percentile.of(times, 50) / 1e6;
     }
 
     private static Row measure(EditEngine engine, Config config, Path dir, BlobStore blobs, List<SessionSpec> specs,
@@ -246,8 +246,8 @@ public final class SessionBenchmark {
                 device += deviceNanos.getOrDefault(i, 0L);
             }
             double seconds = (last - start) / 1e9;
-            return new Row(n, steps, seconds, steps / seconds, percentile(intervals, 50) / 1e6,
-                    percentile(intervals, 99) / 1e6, device / 1e6 / Math.max(1, steps), mibPerSession);
+            return new Row(n, steps, seconds, steps / seconds, Percentile.of(intervals, 50) / 1e6,
+                    Percentile.of(intervals, 99) / 1e6, device / 1e6 / Math.max(1, steps), mibPerSession);
         } finally {
             system.terminate();
             system.getWhenTerminated().toCompletableFuture().get(1, TimeUnit.MINUTES);
@@ -260,15 +260,5 @@ public final class SessionBenchmark {
         return AskPattern.<SpawnProtocol.Command, ActorRef<T>>ask(system,
                 r -> new SpawnProtocol.Spawn<>(behavior, name, props, r), Duration.ofSeconds(10), system.scheduler())
                 .toCompletableFuture().get();
-    }
-
-    private static double percentile(List<Long> values, double p) {
-        if (values.isEmpty()) {
-            return Double.NaN;
-        }
-        long[] v = values.stream().mapToLong(Long::longValue).toArray();
-        Arrays.sort(v);
-        int i = (int) Math.ceil(p / 100.0 * v.length) - 1;
-        return v[Math.max(0, Math.min(v.length - 1, i))];
     }
 }

@@ -174,23 +174,10 @@ public final class EditSession extends EventSourcedBehavior<SessionCommand, Sess
                 .thenReply(c.replyTo(), ns -> new Accepted(ns.revision(), null));
     }
 
-    /** The first image, mask or result hash in {@code events} that the blob store lacks, or null. */
+    /** The first blob {@code events} name that the blob store lacks, or null. */
     private String missingBlob(List<SessionEvent> events) {
-        List<String> hashes = new ArrayList<>();
-        for (SessionEvent e : events) {
-            if (e instanceof SessionEvent.Opened o) {
-                hashes.add(o.spec().imageHash());
-                hashes.add(o.spec().maskHash());
-            } else if (e instanceof SessionEvent.Restarted r) {
-                hashes.add(r.spec().maskHash());
-            } else if (e instanceof SessionEvent.Changed ch && ch.change().change() instanceof Change.SetMask m) {
-                hashes.add(m.maskHash());
-            } else if (e instanceof SessionEvent.Finished f) {
-                hashes.add(f.resultHash());
-            }
-        }
-        for (String h : hashes) {
-            if (h != null && !deps.blobs().contains(h)) {
+        for (String h : SessionEvent.blobHashes(events)) {
+            if (!deps.blobs().contains(h)) {
                 return h;
             }
         }

@@ -26,6 +26,37 @@ public sealed interface SessionEvent extends CborSerializable {
     /** The session's revision after this event: 1 for the first, +1 for each next one. */
     int revision();
 
+    /**
+     * Every blob-store hash {@code events} name (images, masks, preview frames, results, LoRAs),
+     * in first-use order: what a history needs from the blob store.
+     */
+    static java.util.Set<String> blobHashes(java.util.List<SessionEvent> events) {
+        java.util.Set<String> hashes = new java.util.LinkedHashSet<>();
+        for (SessionEvent e : events) {
+            if (e instanceof Opened o) {
+                hashes.add(o.spec().imageHash());
+                hashes.add(o.spec().maskHash());
+            } else if (e instanceof Restarted r) {
+                hashes.add(r.spec().imageHash());
+                hashes.add(r.spec().maskHash());
+            } else if (e instanceof Changed c) {
+                if (c.change().change() instanceof Change.SetMask m) {
+                    hashes.add(m.maskHash());
+                }
+                if (c.inverse() instanceof Change.SetMask m) {
+                    hashes.add(m.maskHash());
+                }
+            } else if (e instanceof Stepped s) {
+                hashes.add(s.step().previewHash());
+            } else if (e instanceof Finished f) {
+                hashes.add(f.resultHash());
+                hashes.add(f.loraHash());
+            }
+        }
+        hashes.remove(null);
+        return hashes;
+    }
+
     /** How a change came about, for the undo and redo stacks. */
     enum Origin { EDIT, UNDO, REDO }
 
