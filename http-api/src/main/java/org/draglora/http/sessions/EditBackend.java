@@ -80,7 +80,12 @@ public final class EditBackend {
 
     /** The state of session {@code id}. */
     CompletionStage<SessionState> state(String id) {
-        return room(id).thenCompose(r -> AskPattern.ask(r, SessionRoom.GetState::new, ASK_TIMEOUT, system.scheduler()));
+        return room(id).thenCompose(this::state);
+    }
+
+    /** The state of the session of {@code room}. */
+    CompletionStage<SessionState> state(ActorRef<SessionRoom.Command> room) {
+        return AskPattern.ask(room, SessionRoom.GetState::new, ASK_TIMEOUT, system.scheduler());
     }
 
     /**

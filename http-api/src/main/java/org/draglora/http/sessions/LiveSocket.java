@@ -7,7 +7,6 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.TextMessage;
 import org.apache.pekko.stream.Materializer;
@@ -114,8 +113,7 @@ final class LiveSocket {
             CompletionStage<Void> admitted = RUNS.contains(type) ? backend.admitRun(client, sessionId)
                     .thenRun(() -> backend.limits().own(client, sessionId))
                     : CompletableFuture.completedFuture(null);
-            CompletionStage<SessionState> state = admitted.thenCompose(ok -> AskPattern.ask(room, SessionRoom.GetState::new,
-                    EditBackend.ASK_TIMEOUT, backend.system().scheduler()));
+            CompletionStage<SessionState> state = admitted.thenCompose(ok -> backend.state(room));
             return state.thenApply(s -> {
                 try {
                     EditRequests.Parsed p = EditRequests.parse(type, m, s, backend.blobs());

@@ -160,12 +160,7 @@ public final class SessionRoutes extends AllDirectives {
 
     /** Registers a session, opens it with {@code spec} (it starts preparing) and answers {@code Created}. */
     private Route open(SessionSpec spec, String client) {
-        return onSuccess(backend.admitRun(client, null), ok -> {
-            SessionTokens.Issued issued = backend.tokens().issue();
-            backend.sessionsCreated.incrementAndGet();
-            backend.limits().own(client, issued.id());
-            return created(issued, r -> new SessionCommand.Open(spec, r), "open");
-        });
+        return register(client, r -> new SessionCommand.Open(spec, r), "open");
     }
 
     private Route importBundle(String client) {
@@ -176,13 +171,22 @@ public final class SessionRoutes extends AllDirectives {
             } catch (IOException | RuntimeException e) {
                 throw new EditRequests.BadRequest("not a session bundle: " + e.getMessage());
             }
-            return onSuccess(backend.admitRun(client, null), ok -> {
-                SessionTokens.Issued issued = backend.tokens().issue();
-                backend.sessionsCreated.incrementAndGet();
-                backend.limits().own(client, issued.id());
-                return created(issued, r -> new SessionCommand.Import(imported.events(), r), "import");
-            });
+            return register(client, r -> new SessionCommand.Import(imported.events(), r), "import");
         }));
+    }
+
+    /**
+     * A new session for {@code client}, within its running-sessions limit: registers it (tokens),
+     * sends it {@code command} (its first event: open or import) and answers {@code Created}.
+     */
+    private Route register(String client, Function<ActorRef<SessionCommand.Reply>, SessionCommand> command,
+            String action) {
+        return onSuccess(backend.admitRun(client, null), ok -> {
+            SessionTokens.Issued issued = backend.tokens().issue();
+            backend.sessionsCreated.incrementAndGet();
+            backend.limits().own(client, issued.id());
+            return created(issued, command, action);
+        });
     }
 
     private Route created(SessionTokens.Issued issued,
@@ -257,7 +261,7 @@ public final class SessionRoutes extends AllDirectives {
                                     })))),
                             delete(() -> ack(room, "set_mask", null, r -> new SessionCommand.SetMask(null, r),
                                     StatusCodes.OK))))),
-                    path("prompt", () -> put(() -> editOnly(canEdit, () -> admitted(id, client, "set_prompt",
+                    path("prompt", () -> put(() -> editOnly(canEdit, () -> admitted(id, client,
                             () -> jsonCommand(room, "set_prompt", null, StatusCodes.OK))))),
                     pathPrefix("points", () -> editOnly(canEdit, () -> concat(
                             pathEnd(() -> post(() -> jsonCommand(room, "add_point", null, StatusCodes.CREATED))),
@@ -266,7 +270,7 @@ public final class SessionRoutes extends AllDirectives {
                                     delete(() -> command(room, "remove_point", pid, Views.JSON.createObjectNode(),
                                             StatusCodes.OK))))))),
                     path(PathMatchers.segment(), action -> post(() -> editOnly(canEdit, () -> switch (action) {
-                        case "start", "resume", "restart" -> admitted(id, client, action,
+                        case "start", "resume", "restart" -> admitted(id, client,
                                 () -> command(room, action, null, Views.JSON.createObjectNode(), StatusCodes.OK));
                         case "pause", "cancel", "undo", "redo" ->
                                 command(room, action, null, Views.JSON.createObjectNode(), StatusCodes.OK);
@@ -276,7 +280,7 @@ public final class SessionRoutes extends AllDirectives {
     }
 
     /** Runs {@code inner} (an action that sets a session running) within the client's running-sessions limit. */
-    private Route admitted(String id, String client, String action, java.util.function.Supplier<Route> inner) {
+    private Route admitted(String id, String client, java.util.function.Supplier<Route> inner) {
         return onSuccess(backend.admitRun(client, id), ok -> {
             backend.limits().own(client, id);
             return inner.get();
@@ -378,7 +382,7 @@ public final class SessionRoutes extends AllDirectives {
     }
 
     private CompletionStage<SessionState> state(ActorRef<SessionRoom.Command> room) {
-        return AskPattern.ask(room, SessionRoom.GetState::new, EditBackend.ASK_TIMEOUT, backend.system().scheduler());
+        return backend.state(room);
     }
 
     // ---- downloads -----------------------------------------------------------------------------

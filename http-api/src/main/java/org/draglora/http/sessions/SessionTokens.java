@@ -13,7 +13,9 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -37,6 +39,8 @@ public final class SessionTokens {
     private final Path dir;
     private final SecureRandom random = new SecureRandom();
     private final ObjectMapper json = new ObjectMapper();
+    /** The records read or written so far: they never change, so a request reads no file twice. */
+    private final Map<String, ObjectNode> records = new ConcurrentHashMap<>();
 
     /** Tokens stored under {@code dir} (created if missing). */
     public SessionTokens(Path dir) {
@@ -68,11 +72,13 @@ public final class SessionTokens {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot register session " + id + " in " + dir, e);
         }
+        records.put(id, node);
         return issued;
     }
 
     /** Forgets session {@code id} (one whose opening failed). */
     public synchronized void forget(String id) {
+        records.remove(id);
         try {
             Files.deleteIfExists(file(id));
         } catch (IOException e) {
@@ -82,7 +88,7 @@ public final class SessionTokens {
 
     /** Whether session {@code id} exists. */
     public boolean exists(String id) {
-        return id != null && ID.matcher(id).matches() && Files.isRegularFile(file(id));
+        return id != null && ID.matcher(id).matches() && (records.containsKey(id) || Files.isRegularFile(file(id)));
     }
 
     /** What {@code token} allows on session {@code id}; empty when nothing (unknown session or token). */
@@ -90,17 +96,21 @@ public final class SessionTokens {
         if (token == null || !exists(id)) {
             return Optional.empty();
         }
+        ObjectNode node = records.computeIfAbsent(id, this::read);
+        byte[] given = sha256(token).getBytes(StandardCharsets.US_ASCII);
+        // constant-time comparisons: the answer must not leak how much of a token matched
+        if (MessageDigest.isEqual(given, node.path("edit").asText().getBytes(StandardCharsets.US_ASCII))) {
+            return Optional.of(Capability.EDIT);
+        }
+        if (MessageDigest.isEqual(given, node.path("view").asText().getBytes(StandardCharsets.US_ASCII))) {
+            return Optional.of(Capability.VIEW);
+        }
+        return Optional.empty();
+    }
+
+    private ObjectNode read(String id) {
         try {
-            ObjectNode node = (ObjectNode) json.readTree(file(id).toFile());
-            byte[] given = sha256(token).getBytes(StandardCharsets.US_ASCII);
-            // constant-time comparisons: the answer must not leak how much of a token matched
-            if (MessageDigest.isEqual(given, node.path("edit").asText().getBytes(StandardCharsets.US_ASCII))) {
-                return Optional.of(Capability.EDIT);
-            }
-            if (MessageDigest.isEqual(given, node.path("view").asText().getBytes(StandardCharsets.US_ASCII))) {
-                return Optional.of(Capability.VIEW);
-            }
-            return Optional.empty();
+            return (ObjectNode) json.readTree(file(id).toFile());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the tokens of session " + id, e);
         }

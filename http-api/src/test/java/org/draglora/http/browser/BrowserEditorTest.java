@@ -67,11 +67,11 @@ class BrowserEditorTest {
         Files.write(image512, ImageTensors.encodePng(DragTaskGenerator.generate(4, 512, 512, DragKind.MOVE_ONE).image()));
 
         Config config = Settings.loadConfig();
+        Settings settings = Settings.load(config);
         try (EditEngine engine = EditEngine.load(ModelPath.of(EmbeddedModel.require()), EngineRuntime.start(DeviceKind.CPU),
                 data.resolve("cache"));
                 HttpServer server = HttpServer.start(config, new ServerSettings("127.0.0.1", 0, data.resolve("server")),
-                        "models/shapes-64", engine, Settings.load(config).sessions(),
-                Settings.load(config).limits())) {
+                        "models/shapes-64", engine, settings.sessions(), settings.limits())) {
             String base = "http://127.0.0.1:" + server.address().getPort() + "/";
             Run e2e = run(List.of("node", "editor.e2e.mjs", "--base", base, "--image", image.toString(), "--image128",
                     image128.toString(), "--image512", image512.toString(), "--out", out.toString(), "--chromium", chromium),

@@ -60,9 +60,9 @@ final class LiveServer implements AutoCloseable {
     /** As {@link #start(EditEngine, Path)} with {@code hocon} over the defaults. */
     static LiveServer start(EditEngine engine, Path dataDir, String hocon) {
         Config config = com.typesafe.config.ConfigFactory.parseString(hocon).withFallback(Settings.loadConfig());
-        HttpServer server = HttpServer.start(config, Settings.load(config).server().withHost("127.0.0.1").withPort(0).withDataDir(dataDir), "models/shapes-64",
-                engine, Settings.load(config).sessions(),
-                Settings.load(config).limits());
+        Settings settings = Settings.load(config);
+        HttpServer server = HttpServer.start(config, settings.server().withHost("127.0.0.1").withPort(0)
+                .withDataDir(dataDir), "models/shapes-64", engine, settings.sessions(), settings.limits());
         return new LiveServer(engine, server);
     }
 
