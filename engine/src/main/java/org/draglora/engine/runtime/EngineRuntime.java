@@ -170,6 +170,17 @@ public final class EngineRuntime {
         return NDManager.newBaseManager(device, "PyTorch");
     }
 
+    /**
+     * How many native arrays are alive in all managers of this engine (the root managers made by
+     * {@link #newManager()} and everything below them): a leak check for long runs, exact where
+     * resident memory is only a noisy bound (allocator caches grow per thread and per shape).
+     */
+    public int liveArrays() {
+        try (NDManager probe = newManager()) {
+            return probe.getParentManager().getManagedArrays().size();
+        }
+    }
+
     /** Seeds libtorch's global generator (used by random weight initialisation). */
     public void seed(long seed) {
         engine.setRandomSeed((int) seed);

@@ -83,6 +83,14 @@ public final class EditEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * Native arrays alive on this engine's device: the model's weights plus those of every open
+     * edit. Between edits it returns to the same number; a leak check for long runs.
+     */
+    public int liveArrays() {
+        return runtime.liveArrays();
+    }
+
     @Override
     public void close() {
         model.close();
