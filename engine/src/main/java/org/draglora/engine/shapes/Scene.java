@@ -3,6 +3,7 @@ package org.draglora.engine.shapes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.TreeSet;
 import org.draglora.engine.io.RgbImage;
 
 /**
@@ -74,6 +75,31 @@ public record Scene(int width, int height, Background background, List<ShapeObje
         }
         String bg = background.phrase();
         return objects.isEmpty() ? bg.substring("on ".length()) : sb + " " + bg;
+    }
+
+    /**
+     * Every word {@link #prompt()} can write (colour names, texture adjectives, shape nouns and the words of
+     * its templates, here and in {@link Background}), sorted: the embedded model's tokenizer gives each one
+     * a token of its own.
+     */
+    public static List<String> promptWords() {
+        TreeSet<String> words = new TreeSet<>(List.of("a", "an", "and", "on", "background", "gradient", "striped",
+                "mottled"));
+        for (ShapeColour c : Palette.OBJECT_COLOURS) {
+            words.add(c.name());
+        }
+        for (ShapeColour c : Palette.BACKGROUND_COLOURS) {
+            words.add(c.name());
+        }
+        for (Texture t : Texture.values()) {
+            if (!t.adjective().isEmpty()) {
+                words.add(t.adjective());
+            }
+        }
+        for (ShapeKind k : ShapeKind.values()) {
+            words.add(k.noun());
+        }
+        return List.copyOf(words);
     }
 
     /** The same scene with object {@code index} replaced. */

@@ -71,6 +71,11 @@ public final class TrainTinyTool {
     static String reproduce(TinyModelTrainer.Options o) {
         String first = String.format(Locale.ROOT, "`./draglora train-tiny --vae-steps %d --unet-steps %d --out DIR`",
                 o.vaeSteps(), o.initFrom() == null ? o.unetSteps() : o.initFrom().unetStep());
+        if (o.vaeFrom() != null) {
+            return first + String.format(Locale.ROOT, " for the VAE, then "
+                    + "`./draglora train-tiny --work NEW_DIR --vae-from DIR --unet-steps %d --unet-lr %s --out "
+                    + "models/shapes-64`", o.unetSteps(), o.unetLr());
+        }
         if (o.initFrom() == null) {
             return first.replace("--out DIR", "--unet-lr " + o.unetLr() + " --out models/shapes-64");
         }
@@ -97,17 +102,18 @@ public final class TrainTinyTool {
                   trained latents' standard deviation (see `vae/config.json`).
                 - UNet (`UNet2DConditionModel`): blocks of 64, 128, 128 channels, one resnet per block,
                   cross-attention transformers at 16x16 and 8x8 (4 heads), GroupNorm 16, text width 64.
-                - Text encoder (`CLIPTextModel`): 2 layers of width 64, 4 heads, 16 positions, frozen at its
-                  seeded random initialisation; byte-level CLIP tokenizer (514 tokens, no merges).
+                - Text encoder (`CLIPTextModel`): 2 layers of width 64, 4 heads, %d positions, frozen at its
+                  seeded random initialisation; CLIP tokenizer of %d tokens: the 512 byte-level symbols, one
+                  token per word the scene prompts use (built by byte-pair merges), start and end.
                 - Scheduler: DDIM with SD 1.5's noise schedule (scaled linear 0.00085..0.012, 1000 steps).
                 - Weights stored as float16 (widened to float32 exactly when loaded).
 
                 ## Training
 
                 - Data: a fresh generated scene per sample (seed %d), prompts describing the scene, 10 %% empty.
-                - VAE: %d steps of batch %d on 32x32 crops, AdamW lr 1e-3 (200 warm-up steps), L1 + 1e-6 KL.
+                - VAE: %d steps of batch %d on 32x32 crops, AdamW lr 1e-3 (200 warm-up steps), L1 + 1e-6 KL%s.
                 - UNet: %d steps of batch %d, %s, epsilon MSE, t ~ U{0..999},
-                  EMA 0.999 (the exported weights).
+                  EMA with diffusers' warm-up, decay min(0.999, (1 + step) / (10 + step)) (the exported weights).
                 - Loss curves: `loss.png` (raw and smoothed). Samples (DDIM 50 steps from noise, prompts of
                   held-out scenes): `samples.png`.
 
@@ -119,7 +125,8 @@ public final class TrainTinyTool {
 
                 Reproduce: %s (resumable; `--hours` stops at a checkpoint), then this card is rewritten
                 with the new numbers.
-                """, o.seed(), o.vaeSteps(), o.vaeBatch(), o.unetSteps(), o.unetBatch(), schedule(o), n.scenes(),
+                """, TinyModelSpec.MAX_TOKENS, TinyModelSpec.VOCAB, o.seed(), o.vaeSteps(), o.vaeBatch(),
+                o.vaeFrom() == null ? "" : " (taken from an earlier export of the same run, `--vae-from`)", o.unetSteps(), o.unetBatch(), schedule(o), n.scenes(),
                 n.vaePsnr(), n.inversionPsnr(), reproduce(o));
         Files.writeString(o.out().resolve("README.md"), card, StandardCharsets.UTF_8);
     }

@@ -16,7 +16,8 @@ import org.draglora.engine.vae.AutoencoderKLConfig;
  * and edits with in seconds. 64x64 RGB images; a VAE with a 4x down-sampling to 16x16x4 latents
  * (3 blocks of 32, 64, 64 channels); a UNet on those latents with attention at 16x16 and 8x8 (so the
  * LoRA and the mutual self-attention have layers to live in) and blocks of 64, 128, 128 channels;
- * a small frozen, randomly initialised CLIP text encoder over a byte-level vocabulary, so prompts
+ * a small frozen, randomly initialised CLIP text encoder over a byte-level vocabulary with one token per
+ * prompt word, so prompts
  * condition the UNet through the same cross-attention as in SD.
  *
  * <p>Why a latent model rather than pixels: the drag pipeline, the loaders and the VAE code are
@@ -28,11 +29,14 @@ public final class TinyModelSpec {
     /** Image side in pixels. */
     public static final int IMAGE_SIZE = 64;
 
-    /** Tokens per prompt (CLIP's max_position_embeddings here). */
-    public static final int MAX_TOKENS = 16;
+    /**
+     * Tokens per prompt (CLIP's max_position_embeddings here): the longest scene prompt (three
+     * textured objects on a textured background) is 19 words, one token each, plus start and end.
+     */
+    public static final int MAX_TOKENS = 32;
 
-    /** Byte-level vocabulary: 512 byte symbols (with and without end-of-word), start and end. */
-    public static final int VOCAB = 514;
+    /** The vocabulary: 512 byte symbols (with and without end-of-word), one per prompt word, start and end. */
+    public static final int VOCAB = ShapesTokenizer.vocabularySize();
 
     private TinyModelSpec() {}
 
@@ -146,7 +150,7 @@ public final class TinyModelSpec {
         scheduler.put("timestep_spacing", "leading");
         write(json, root.resolve("scheduler/scheduler_config.json"), scheduler);
 
-        ByteLevelTokenizer.write(root.resolve("tokenizer"), MAX_TOKENS);
+        ShapesTokenizer.write(root.resolve("tokenizer"), MAX_TOKENS);
         dragDefaults().write(root);
     }
 

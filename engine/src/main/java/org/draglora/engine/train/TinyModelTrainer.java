@@ -55,15 +55,22 @@ public final class TinyModelTrainer {
      * @param out the diffusers folder to export to
      * @param work checkpoints, the loss log and the frozen text encoder
      * @param maxHours stop (after a checkpoint) once this much wall time has passed; 0 = no limit
+     * @param vaeFrom an exported model (a diffusers folder this trainer wrote) whose VAE to take as
+     *     stage 1 when the work folder has no VAE checkpoint, or null; the text encoder and the UNet
+     *     start fresh (so a new text encoder or UNet configuration trains on a proven VAE)
      */
     public record Options(Path out, Path work, int vaeSteps, int unetSteps, int vaeBatch, int unetBatch, long seed,
-            double maxHours, int checkpointEvery, double unetLr, InitFrom initFrom) {
+            double maxHours, int checkpointEvery, double unetLr, InitFrom initFrom, Path vaeFrom) {
         public Options {
             if (vaeSteps < 0 || unetSteps < 0 || vaeBatch < 1 || unetBatch < 1 || maxHours < 0 || checkpointEvery < 1
                     || !(unetLr > 0 && unetLr < 1)) {
                 throw new IllegalArgumentException("invalid training options: " + vaeSteps + " VAE steps, " + unetSteps
                         + " UNet steps, batches " + vaeBatch + "/" + unetBatch + ", " + maxHours + " h, checkpoint every "
                         + checkpointEvery + ", UNet lr " + unetLr);
+            }
+            if (initFrom != null && vaeFrom != null) {
+                throw new IllegalArgumentException("continue from one model (--init-from) or take the VAE of one "
+                        + "(--vae-from), not both");
             }
             if (initFrom != null && initFrom.unetStep() > unetSteps) {
                 throw new IllegalArgumentException("the model to continue from has " + initFrom.unetStep()
@@ -74,7 +81,7 @@ public final class TinyModelTrainer {
         /** The shipped schedule's options: UNet lr 2e-4, no initial model. */
         public Options(Path out, Path work, int vaeSteps, int unetSteps, int vaeBatch, int unetBatch, long seed,
                 double maxHours, int checkpointEvery) {
-            this(out, work, vaeSteps, unetSteps, vaeBatch, unetBatch, seed, maxHours, checkpointEvery, UNET_LR, null);
+            this(out, work, vaeSteps, unetSteps, vaeBatch, unetBatch, seed, maxHours, checkpointEvery, UNET_LR, null, null);
         }
     }
 
@@ -115,6 +122,16 @@ public final class TinyModelTrainer {
     public static final double UNET_LR = 2e-4;
     private static final int WARMUP = 200;
     private static final double EMA_DECAY = 0.999;
+
+    /**
+     * The EMA's decay after {@code step} steps: diffusers' warm-up rule {@code min(0.999, (1 + step) /
+     * (10 + step))} (diffusers.training_utils.EMAModel.get_decay), so the average forgets the first,
+     * poor weights quickly (a constant 0.999 from step 200 still held 11 % of the step-200 weights
+     * at step 2,400) and averages over about the last 1,000 steps only in long runs.
+     */
+    static double emaDecay(int step) {
+        return Math.min(EMA_DECAY, (1.0 + step) / (10.0 + step));
+    }
 
     private final Options o;
     private final EngineRuntime rt;
@@ -157,13 +174,15 @@ public final class TinyModelTrainer {
                 w.write(textFile);
             }
             Path tokDir = o.work().resolve("tokenizer");
-            ByteLevelTokenizer.write(tokDir, TinyModelSpec.MAX_TOKENS);
+            ShapesTokenizer.write(tokDir, TinyModelSpec.MAX_TOKENS);
             CLIPTokenizer tokenizer = CLIPTokenizer.load(tokDir);
 
             WeightScope vaeScope = WeightScope.random(m, DataType.FLOAT32);
             AutoencoderKL vae = new AutoencoderKL(vaeScope, TinyModelSpec.vae(1.0));
             ParameterSet vaeParams = new ParameterSet(vaeScope.arrays());
-            seedCheckpoint(m, vaeParams, null, "vae/diffusion_pytorch_model.safetensors", VAE_FILE, o.vaeSteps(), "vae");
+            Path vaeSource = o.vaeFrom() != null ? o.vaeFrom() : o.initFrom() != null ? o.initFrom().model() : null;
+            seedCheckpoint(m, vaeSource, vaeParams, null, "vae/diffusion_pytorch_model.safetensors", VAE_FILE, o.vaeSteps(),
+                    "vae");
             int vaeStep = trainVae(m, vae, vaeParams);
             if (vaeStep < o.vaeSteps()) {
                 return new Result(false, vaeStep, 0);
@@ -176,7 +195,7 @@ public final class TinyModelTrainer {
             ParameterSet unetParams = new ParameterSet(unetScope.arrays());
             ParameterSet ema = unetParams.copy();
             if (o.initFrom() != null) {
-                seedCheckpoint(m, unetParams, ema, "unet/diffusion_pytorch_model.safetensors", UNET_FILE,
+                seedCheckpoint(m, o.initFrom().model(), unetParams, ema, "unet/diffusion_pytorch_model.safetensors", UNET_FILE,
                         o.initFrom().unetStep(), "unet");
             }
             int unetStep = trainUnet(m, unet, unetParams, ema, vae, scaling, text, tokenizer);
@@ -189,17 +208,17 @@ public final class TinyModelTrainer {
     }
 
     /**
-     * With {@link Options#initFrom()} and no checkpoint {@code file} yet, writes one at {@code step}
-     * holding the exported model's weights {@code weights} (as the EMA too, when there is one) and a
-     * fresh optimiser.
+     * With an exported model {@code model} to start from and no checkpoint {@code file} yet, writes one
+     * at {@code step} holding that model's weights {@code weights} (as the EMA too, when there is one)
+     * and a fresh optimiser.
      */
-    private void seedCheckpoint(NDManager m, ParameterSet params, ParameterSet ema, String weights, String file, int step,
-            String stage) throws IOException {
+    private void seedCheckpoint(NDManager m, Path model, ParameterSet params, ParameterSet ema, String weights, String file,
+            int step, String stage) throws IOException {
         Path checkpoint = o.work().resolve(file);
-        if (o.initFrom() == null || Files.exists(checkpoint)) {
+        if (model == null || Files.exists(checkpoint)) {
             return;
         }
-        Path source = o.initFrom().model().resolve(weights);
+        Path source = model.resolve(weights);
         try (var f = org.draglora.engine.weights.SafetensorsFile.open(source)) {
             params.read(f, "");
         }
@@ -350,7 +369,7 @@ public final class TinyModelTrainer {
                     opt.step();
                 }
                 step++;
-                ema.blend(params, step < WARMUP ? 0.0 : EMA_DECAY);
+                ema.blend(params, emaDecay(step));
                 logLoss(log, "unet", step, loss, opt);
                 listener.step("unet", step, o.unetSteps(), loss);
                 if (step % o.checkpointEvery() == 0 || step == o.unetSteps() || pastDeadline()) {

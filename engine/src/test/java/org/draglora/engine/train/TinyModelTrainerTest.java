@@ -70,9 +70,28 @@ class TinyModelTrainerTest {
         CLIPTokenizer tok = CLIPTokenizer.load(outA.resolve("tokenizer"));
         long[] ids = tok.tokenize("a red disc and a blue star").inputIds();
         assertEquals(TinyModelSpec.MAX_TOKENS, ids.length);
-        assertEquals(512, ids[0]);
+        assertEquals(TinyModelSpec.VOCAB - 2, ids[0], "<|startoftext|>");
+        assertEquals(TinyModelSpec.VOCAB - 1, ids[8], "<|endoftext|> after 7 words, one token each");
         for (long id : ids) {
             assertTrue(id < TinyModelSpec.VOCAB, "ids fit the text encoder: " + id);
         }
+    }
+
+    @Test
+    void emaDecayWarmsUpLikeDiffusersAndCapsAt0999() {
+        assertEquals(0.1, TinyModelTrainer.emaDecay(0), 1e-12, "the first step mostly copies the weights");
+        assertEquals(11.0 / 20.0, TinyModelTrainer.emaDecay(10), 1e-12);
+        assertEquals(0.999, TinyModelTrainer.emaDecay(1_000_000), 1e-12);
+        double previous = 0;
+        double weightOfStep200 = 1;
+        for (int step = 0; step < 3000; step++) {
+            double d = TinyModelTrainer.emaDecay(step);
+            assertTrue(d >= previous && d <= 0.999, "non-decreasing, at most 0.999");
+            previous = d;
+            if (step > 200) {
+                weightOfStep200 *= d;
+            }
+        }
+        assertTrue(weightOfStep200 < 0.01, "early weights are forgotten by the end of a short run: " + weightOfStep200);
     }
 }

@@ -45,6 +45,11 @@ public final class TrainTinyCommand implements Callable<Integer> {
             description = "How many UNet steps the --init-from model was trained for.")
     private Integer initStep;
 
+    @Option(names = "--vae-from", paramLabel = "DIR",
+            description = {"Take the VAE of a model this command exported as stage 1 (when --work has no VAE "
+                    + "checkpoint) and train a fresh text encoder and UNet on it."})
+    private Path vaeFrom;
+
     @Option(names = "--vae-batch", defaultValue = "16", paramLabel = "B", description = "VAE batch (default: ${DEFAULT-VALUE}).")
     private int vaeBatch;
 
@@ -76,7 +81,7 @@ public final class TrainTinyCommand implements Callable<Integer> {
         }
         TinyModelTrainer.Options o = new TinyModelTrainer.Options(out, workDir, vaeSteps, unetSteps, vaeBatch, unetBatch,
                 seed, hours, checkpointEvery, unetLr,
-                initFrom == null ? null : new TinyModelTrainer.InitFrom(initFrom, initStep));
+                initFrom == null ? null : new TinyModelTrainer.InitFrom(initFrom, initStep), vaeFrom);
         ProgressBar bar = new ProgressBar(root.err(), System.console() != null, 100);
         TinyModelTrainer.Result r;
         try {
