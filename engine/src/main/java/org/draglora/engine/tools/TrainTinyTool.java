@@ -73,8 +73,10 @@ public final class TrainTinyTool {
                 o.vaeSteps(), o.initFrom() == null ? o.unetSteps() : o.initFrom().unetStep());
         if (o.vaeFrom() != null) {
             return first + String.format(Locale.ROOT, " for the VAE, then "
-                    + "`./draglora train-tiny --work NEW_DIR --vae-from DIR --unet-steps %d --unet-lr %s --out "
-                    + "models/shapes-64`", o.unetSteps(), o.unetLr());
+                    + "`./draglora train-tiny --work NEW_DIR --vae-from DIR --unet-steps %d --unet-lr %s%s --out "
+                    + "models/shapes-64`", o.unetSteps(), o.unetLr(),
+                    (o.minSnrGamma() > 0 ? " --min-snr-gamma " + o.minSnrGamma() : "")
+                    + (o.unetLayers() != 1 ? " --unet-layers " + o.unetLayers() : ""));
         }
         if (o.initFrom() == null) {
             return first.replace("--out DIR", "--unet-lr " + o.unetLr() + " --out models/shapes-64");
@@ -100,7 +102,7 @@ public final class TrainTinyTool {
                 - Images 64x64 RGB. VAE (`AutoencoderKL`): 3 blocks of 32, 64, 64 channels, one resnet per
                   block, 4x down-sampling to 16x16x4 latents, GroupNorm 16; latent scaling factor from the
                   trained latents' standard deviation (see `vae/config.json`).
-                - UNet (`UNet2DConditionModel`): blocks of 64, 128, 128 channels, one resnet per block,
+                - UNet (`UNet2DConditionModel`): blocks of 64, 128, 128 channels, %d resnet(s) per down block,
                   cross-attention transformers at 16x16 and 8x8 (4 heads), GroupNorm 16, text width 64.
                 - Text encoder (`CLIPTextModel`): 2 layers of width 64, 4 heads, %d positions, frozen at its
                   seeded random initialisation; CLIP tokenizer of %d tokens: the 512 byte-level symbols, one
@@ -112,7 +114,7 @@ public final class TrainTinyTool {
 
                 - Data: a fresh generated scene per sample (seed %d), prompts describing the scene, 10 %% empty.
                 - VAE: %d steps of batch %d on 32x32 crops, AdamW lr 1e-3 (200 warm-up steps), L1 + 1e-6 KL%s.
-                - UNet: %d steps of batch %d, %s, epsilon MSE, t ~ U{0..999},
+                - UNet: %d steps of batch %d, %s, epsilon MSE%s, t ~ U{0..999},
                   EMA with diffusers' warm-up, decay min(0.999, (1 + step) / (10 + step)) (the exported weights).
                 - Loss curves: `loss.png` (raw and smoothed). Samples (DDIM 50 steps from noise, prompts of
                   held-out scenes): `samples.png`.
@@ -125,8 +127,9 @@ public final class TrainTinyTool {
 
                 Reproduce: %s (resumable; `--hours` stops at a checkpoint), then this card is rewritten
                 with the new numbers.
-                """, TinyModelSpec.MAX_TOKENS, TinyModelSpec.VOCAB, o.seed(), o.vaeSteps(), o.vaeBatch(),
-                o.vaeFrom() == null ? "" : " (taken from an earlier export of the same run, `--vae-from`)", o.unetSteps(), o.unetBatch(), schedule(o), n.scenes(),
+                """, o.unetLayers(), TinyModelSpec.MAX_TOKENS, TinyModelSpec.VOCAB, o.seed(), o.vaeSteps(), o.vaeBatch(),
+                o.vaeFrom() == null ? "" : " (taken from an earlier export of the same run, `--vae-from`)", o.unetSteps(), o.unetBatch(), schedule(o),
+                o.minSnrGamma() > 0 ? String.format(Locale.ROOT, " with Min-SNR weighting (gamma %s)", o.minSnrGamma()) : "", n.scenes(),
                 n.vaePsnr(), n.inversionPsnr(), reproduce(o));
         Files.writeString(o.out().resolve("README.md"), card, StandardCharsets.UTF_8);
     }

@@ -47,12 +47,23 @@ public final class TinyModelSpec {
                 scalingFactor);
     }
 
-    /** The UNet on 16x16x4 latents. */
+    /** The UNet on 16x16x4 latents, one resnet (and transformer) per block. */
     public static UNet2DConditionConfig unet() {
+        return unet(1);
+    }
+
+    /**
+     * The UNet on 16x16x4 latents with {@code layersPerBlock} resnets (and transformers) per down
+     * block (one more per up block, as in SD): depth at the same resolutions, about linear in cost.
+     */
+    public static UNet2DConditionConfig unet(int layersPerBlock) {
+        if (layersPerBlock < 1 || layersPerBlock > 4) {
+            throw new IllegalArgumentException("layers per block must be 1 to 4, got " + layersPerBlock);
+        }
         return new UNet2DConditionConfig(IMAGE_SIZE / 4, 4, 4,
                 List.of("CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"),
-                List.of("UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"), List.of(64, 128, 128), 1, 64,
-                List.of(4, 4, 4), 16, 1e-5, true, 0, 1, 1);
+                List.of("UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"), List.of(64, 128, 128), layersPerBlock,
+                64, List.of(4, 4, 4), 16, 1e-5, true, 0, 1, 1);
     }
 
     /**
@@ -73,6 +84,11 @@ public final class TinyModelSpec {
 
     /** Writes the diffusers config.json of each component and the tokenizer files under {@code root}. */
     public static void writeConfigs(Path root, double scalingFactor) throws IOException {
+        writeConfigs(root, scalingFactor, unet());
+    }
+
+    /** Writes the configs with UNet configuration {@code u}. */
+    public static void writeConfigs(Path root, double scalingFactor, UNet2DConditionConfig u) throws IOException {
         ObjectMapper json = new ObjectMapper();
         ObjectNode index = json.createObjectNode();
         index.put("_class_name", "StableDiffusionPipeline");
@@ -84,7 +100,6 @@ public final class TinyModelSpec {
         index.putArray("scheduler").add("diffusers").add("DDIMScheduler");
         write(json, root.resolve("model_index.json"), index);
 
-        UNet2DConditionConfig u = unet();
         ObjectNode unet = json.createObjectNode();
         unet.put("_class_name", "UNet2DConditionModel");
         unet.put("sample_size", u.sampleSize());

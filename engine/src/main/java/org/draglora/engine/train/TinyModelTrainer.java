@@ -58,15 +58,20 @@ public final class TinyModelTrainer {
      * @param vaeFrom an exported model (a diffusers folder this trainer wrote) whose VAE to take as
      *     stage 1 when the work folder has no VAE checkpoint, or null; the text encoder and the UNet
      *     start fresh (so a new text encoder or UNet configuration trains on a proven VAE)
+     * @param minSnrGamma Min-SNR loss weighting of the epsilon objective, {@code min(SNR(t), gamma) / SNR(t)}
+     *     per sample (Hang et al. 2023, "Efficient Diffusion Training via Min-SNR Weighting Strategy", eq. 6
+     *     for epsilon prediction; 5 in the paper), or 0 for the plain mean squared error
+     * @param unetLayers resnets per UNet down block ({@link TinyModelSpec#unet(int)}; the shipped model has 1)
      */
     public record Options(Path out, Path work, int vaeSteps, int unetSteps, int vaeBatch, int unetBatch, long seed,
-            double maxHours, int checkpointEvery, double unetLr, InitFrom initFrom, Path vaeFrom) {
+            double maxHours, int checkpointEvery, double unetLr, InitFrom initFrom, Path vaeFrom, double minSnrGamma,
+            int unetLayers) {
         public Options {
             if (vaeSteps < 0 || unetSteps < 0 || vaeBatch < 1 || unetBatch < 1 || maxHours < 0 || checkpointEvery < 1
-                    || !(unetLr > 0 && unetLr < 1)) {
+                    || !(unetLr > 0 && unetLr < 1) || !(minSnrGamma >= 0) || unetLayers < 1 || unetLayers > 4) {
                 throw new IllegalArgumentException("invalid training options: " + vaeSteps + " VAE steps, " + unetSteps
                         + " UNet steps, batches " + vaeBatch + "/" + unetBatch + ", " + maxHours + " h, checkpoint every "
-                        + checkpointEvery + ", UNet lr " + unetLr);
+                        + checkpointEvery + ", UNet lr " + unetLr + ", min-SNR gamma " + minSnrGamma + ", " + unetLayers + " UNet layers per block");
             }
             if (initFrom != null && vaeFrom != null) {
                 throw new IllegalArgumentException("continue from one model (--init-from) or take the VAE of one "
@@ -81,7 +86,7 @@ public final class TinyModelTrainer {
         /** The shipped schedule's options: UNet lr 2e-4, no initial model. */
         public Options(Path out, Path work, int vaeSteps, int unetSteps, int vaeBatch, int unetBatch, long seed,
                 double maxHours, int checkpointEvery) {
-            this(out, work, vaeSteps, unetSteps, vaeBatch, unetBatch, seed, maxHours, checkpointEvery, UNET_LR, null, null);
+            this(out, work, vaeSteps, unetSteps, vaeBatch, unetBatch, seed, maxHours, checkpointEvery, UNET_LR, null, null, 0, 1);
         }
     }
 
@@ -122,6 +127,21 @@ public final class TinyModelTrainer {
     public static final double UNET_LR = 2e-4;
     private static final int WARMUP = 200;
     private static final double EMA_DECAY = 0.999;
+
+    /**
+     * The Min-SNR weight of the epsilon loss at a noise level with cumulative alpha {@code alphaCumprod}:
+     * {@code min(SNR, gamma) / SNR} with {@code SNR = abar / (1 - abar)} (Hang et al. 2023, eq. 6 for
+     * epsilon prediction), 1 where {@code gamma} is 0. It leaves the noisy steps (SNR below gamma)
+     * at 1 and turns down the nearly clean ones, whose noise is hard to see and whose gradients
+     * otherwise dominate.
+     */
+    static double minSnrWeight(double alphaCumprod, double gamma) {
+        if (gamma == 0) {
+            return 1;
+        }
+        double snr = alphaCumprod / (1 - alphaCumprod);
+        return Math.min(snr, gamma) / snr;
+    }
 
     /**
      * The EMA's decay after {@code step} steps: diffusers' warm-up rule {@code min(0.999, (1 + step) /
@@ -191,7 +211,7 @@ public final class TinyModelTrainer {
             listener.message(String.format(Locale.ROOT, "VAE latent scaling factor %.5f", scaling));
 
             WeightScope unetScope = WeightScope.random(m, DataType.FLOAT32);
-            UNet2DConditionModel unet = new UNet2DConditionModel(unetScope, TinyModelSpec.unet());
+            UNet2DConditionModel unet = new UNet2DConditionModel(unetScope, TinyModelSpec.unet(o.unetLayers()));
             ParameterSet unetParams = new ParameterSet(unetScope.arrays());
             ParameterSet ema = unetParams.copy();
             if (o.initFrom() != null) {
@@ -349,11 +369,13 @@ public final class TinyModelTrainer {
                     long[] t = new long[batch];
                     float[] sa = new float[batch];
                     float[] s1 = new float[batch];
+                    float[] weight = new float[batch];
                     for (int b = 0; b < batch; b++) {
                         t[b] = random.uniformInt(RandomStream.Purpose.RECLORA_TIMESTEP, (long) step * batch + b, 1000);
                         double a = schedule.alphaCumprod(t[b]);
                         sa[b] = (float) Math.sqrt(a);
                         s1[b] = (float) Math.sqrt(1 - a);
+                        weight[b] = (float) minSnrWeight(a, o.minSnrGamma());
                     }
                     NDArray noise = random.gaussian(s, z0.getShape(), RandomStream.Purpose.RECLORA_NOISE, step);
                     // z_t = sqrt(abar) z0 + sqrt(1 - abar) eps, one t per sample: (B) -> (B, 1, 1, 1)
@@ -361,10 +383,11 @@ public final class TinyModelTrainer {
                             .add(noise.mul(Ops.owned(s.create(s1, new Shape(batch, 1, 1, 1)))));
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                         NDArray pred = unet.forward(zt, Ops.owned(s.create(t)), cond, ForwardContext.DEFAULT).sample();
-                        NDArray mse = pred.sub(noise).square().mean();
-                        loss = mse.getFloat();
+                        // per-sample squared error: (B, C, H, W) -> (B, C*H*W) -> (B), weighted, then the batch mean
+                        NDArray perSample = pred.sub(noise).square().reshape(batch, -1).mean(new int[] {1});
+                        loss = perSample.mean().getFloat(); // the plain MSE is what the loss log shows
                         requireFinite(loss, "UNet", step);
-                        gc.backward(mse);
+                        gc.backward(perSample.mul(Ops.owned(s.create(weight))).mean());
                     }
                     opt.step();
                 }
@@ -403,7 +426,7 @@ public final class TinyModelTrainer {
 
     private void export(double scaling, ParameterSet unet, ParameterSet vae, ParameterSet text) throws IOException {
         Path out = o.out();
-        TinyModelSpec.writeConfigs(out, scaling);
+        TinyModelSpec.writeConfigs(out, scaling, TinyModelSpec.unet(o.unetLayers()));
         // float16 on disk keeps the folder well under 30 MB; loading widens to float32 exactly
         saveWeights(unet, out.resolve("unet/diffusion_pytorch_model.safetensors"), DType.F16);
         saveWeights(vae, out.resolve("vae/diffusion_pytorch_model.safetensors"), DType.F16);

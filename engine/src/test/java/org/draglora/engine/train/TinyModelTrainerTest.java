@@ -94,4 +94,45 @@ class TinyModelTrainerTest {
         }
         assertTrue(weightOfStep200 < 0.01, "early weights are forgotten by the end of a short run: " + weightOfStep200);
     }
+
+    @Test
+    void minSnrWeightTurnsDownOnlyTheNearlyCleanTimesteps() {
+        org.draglora.engine.schedule.DdimScheduler sd = new org.draglora.engine.schedule.DdimScheduler(
+                org.draglora.engine.schedule.DdimConfig.sd15());
+        assertEquals(1.0, TinyModelTrainer.minSnrWeight(sd.alphaCumprod(10), 0), 0, "gamma 0: plain MSE");
+        assertEquals(1.0, TinyModelTrainer.minSnrWeight(sd.alphaCumprod(681), 5), 0, "noisy: SNR below 5, weight 1");
+        double clean = sd.alphaCumprod(10);
+        assertEquals(5 / (clean / (1 - clean)), TinyModelTrainer.minSnrWeight(clean, 5), 1e-12);
+        assertTrue(TinyModelTrainer.minSnrWeight(clean, 5) < 0.05, "nearly clean: turned down");
+        double previous = 0;
+        for (int t = 0; t < 1000; t++) {
+            double w = TinyModelTrainer.minSnrWeight(sd.alphaCumprod(t), 5);
+            assertTrue(w >= previous && w <= 1, "rises with the noise to 1 at t = " + t);
+            previous = w;
+        }
+    }
+
+    @Test
+    void aDeeperUnetTrainsOnTheVaeOfAnExportedModelWithMinSnrWeighting(@TempDir Path dir) throws Exception {
+        EngineRuntime rt = EngineRuntime.cpu();
+        Path first = dir.resolve("first");
+        assertTrue(TinyModelTrainer.run(options(first, dir.resolve("work-1"), 3, 1), rt, TrainTinyTool.scenes(3), QUIET)
+                .finished());
+        Path second = dir.resolve("second");
+        TinyModelTrainer.Options o = new TinyModelTrainer.Options(second, dir.resolve("work-2"), 3, 2, 2, 2, 3, 0, 2,
+                TinyModelTrainer.UNET_LR, null, first, 5, 2);
+        assertTrue(TinyModelTrainer.run(o, rt, TrainTinyTool.scenes(3), QUIET).finished());
+        List<String> log = Files.readAllLines(dir.resolve("work-2/loss.csv"));
+        assertEquals(1 + 2, log.size(), "no VAE steps: the VAE came from the first model");
+        try (SafetensorsFile a = SafetensorsFile.open(first.resolve("vae/diffusion_pytorch_model.safetensors"));
+                SafetensorsFile b = SafetensorsFile.open(second.resolve("vae/diffusion_pytorch_model.safetensors"))) {
+            assertArrayEquals(a.readFloats("encoder.conv_in.weight"), b.readFloats("encoder.conv_in.weight"), 0f);
+        }
+        try (EditModel model = EditModel.load(ModelPath.of(second), rt)) {
+            assertEquals(2, model.unet().config().layersPerBlock());
+        }
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new TinyModelTrainer.Options(
+                second, dir, 3, 2, 2, 2, 3, 0, 2, TinyModelTrainer.UNET_LR, new TinyModelTrainer.InitFrom(first, 1), first,
+                0, 1), "continue from one model or take the VAE of one, not both");
+    }
 }

@@ -50,6 +50,15 @@ public final class TrainTinyCommand implements Callable<Integer> {
                     + "checkpoint) and train a fresh text encoder and UNet on it."})
     private Path vaeFrom;
 
+    @Option(names = "--min-snr-gamma", defaultValue = "0", paramLabel = "G",
+            description = {"Min-SNR weighting of the UNet's epsilon loss, min(SNR, G) / SNR per sample (5 in the "
+                    + "paper); 0 = plain MSE (default)."})
+    private double minSnrGamma;
+
+    @Option(names = "--unet-layers", defaultValue = "1", paramLabel = "N",
+            description = "Resnets per UNet down block, 1 to 4 (default: ${DEFAULT-VALUE}, the shipped model).")
+    private int unetLayers;
+
     @Option(names = "--vae-batch", defaultValue = "16", paramLabel = "B", description = "VAE batch (default: ${DEFAULT-VALUE}).")
     private int vaeBatch;
 
@@ -81,7 +90,8 @@ public final class TrainTinyCommand implements Callable<Integer> {
         }
         TinyModelTrainer.Options o = new TinyModelTrainer.Options(out, workDir, vaeSteps, unetSteps, vaeBatch, unetBatch,
                 seed, hours, checkpointEvery, unetLr,
-                initFrom == null ? null : new TinyModelTrainer.InitFrom(initFrom, initStep), vaeFrom);
+                initFrom == null ? null : new TinyModelTrainer.InitFrom(initFrom, initStep), vaeFrom,
+                minSnrGamma, unetLayers);
         ProgressBar bar = new ProgressBar(root.err(), System.console() != null, 100);
         TinyModelTrainer.Result r;
         try {
