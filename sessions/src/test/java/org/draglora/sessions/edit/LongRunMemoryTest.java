@@ -1,6 +1,5 @@
 package org.draglora.sessions.edit;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -17,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
  * embedded model. The baseline is taken after the first {@value #WARMUP_DRAG_STEPS} drag steps.
  *
  * <p>The exact check: once an edit's session has stopped, the native arrays alive on the engine
- * return to the same number after every edit (a leaked latent, LoRA or feature map would raise it).
+ * fall back to (at most) the baseline's number after every edit (a leaked latent, LoRA or feature map
+ * would raise it).
  * The bounds: the JVM heap after a collection, and resident memory, which also holds what
  * libtorch's and the allocator's caches keep per thread and per shape (a CI machine with more cores
  * than this one grew it by 150 MiB with the array count flat), so it is only a guard against gross
@@ -72,7 +72,9 @@ class LongRunMemoryTest {
                         + "committed heap %d MiB, %d native arrays%n", edits, total, drag, (System.nanoTime() - t0) / 1e9,
                         ProcessMemory.residentMib(), committedHeapMib(), arrays);
                 if (arraysAtBaseline >= 0) {
-                    assertEquals(arraysAtBaseline, arrays, "native arrays left behind by edit " + edits);
+                    // at most the baseline: arrays of other test classes in this JVM may still be freed late, never added
+                    assertTrue(arrays <= arraysAtBaseline, "native arrays left behind by edit " + edits + ": " + arrays
+                            + " alive, " + arraysAtBaseline + " at the baseline");
                 }
                 if (rssAfterWarmup < 0 && drag >= WARMUP_DRAG_STEPS) {
                     atBaseline = total;
@@ -95,14 +97,14 @@ class LongRunMemoryTest {
 
     /**
      * The engine's live arrays once the stopped session has closed its edit (it does so on the
-     * device thread, just after the stop): waits up to 10 s for the count to reach {@code expected}
-     * (any count while there is no baseline yet), then returns what it sees.
+     * device thread, just after the stop): waits up to 10 s for the count to fall to {@code expected}
+     * or below (to settle while there is no baseline yet), then returns what it sees.
      */
     private static int arraysOnceEditClosed(EditEngine engine, int expected) throws InterruptedException {
         long deadline = System.nanoTime() + 10_000_000_000L;
         int arrays = engine.liveArrays();
         int previous = -1;
-        while (System.nanoTime() < deadline && (expected >= 0 ? arrays != expected : arrays != previous)) {
+        while (System.nanoTime() < deadline && (expected >= 0 ? arrays > expected : arrays != previous)) {
             Thread.sleep(100);
             previous = arrays;
             arrays = engine.liveArrays();
