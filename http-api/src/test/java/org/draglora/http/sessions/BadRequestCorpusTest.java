@@ -8,7 +8,6 @@ import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,35 +19,14 @@ import org.draglora.engine.io.EditMask;
 import org.draglora.engine.io.ImageTensors;
 import org.draglora.engine.io.MaskImage;
 import org.draglora.engine.io.RgbImage;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A corpus of bad requests against a real server: each gets the right 4xx status and a JSON error
  * that says what is wrong, and none of them disturbs the server or a session that is dragging
  * meanwhile.
  */
-class BadRequestCorpusTest {
-
-    @TempDir
-    static Path data;
-
-    static LiveServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = LiveServer.start(data);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-            server.engine.close();
-        }
-    }
+class BadRequestCorpusTest extends LiveServerTest {
 
     /** One bad request: what it sends and what must come back. */
     record Case(String name, String method, String path, String contentType, byte[] body, int status, String errorPart) {}

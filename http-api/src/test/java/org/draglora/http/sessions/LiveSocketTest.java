@@ -7,33 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The live WebSocket protocol against a real server: collaboration, capabilities, progress, errors, restarts. */
-class LiveSocketTest {
-
-    @TempDir
-    static Path data;
-
-    static LiveServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = LiveServer.start(data);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-            server.engine.close();
-        }
-    }
+class LiveSocketTest extends LiveServerTest {
 
     private static String ws(LiveServer srv, LiveServer.Session s, boolean edit, String name) {
         return srv.base.replace("http://", "ws://") + s.path("/ws", edit) + "&name=" + name;

@@ -29,31 +29,10 @@ import org.draglora.engine.io.MaskImage;
 import org.draglora.engine.io.RgbImage;
 import org.draglora.engine.shapes.DragKind;
 import org.draglora.engine.shapes.DragTaskGenerator;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The session REST API against a real server (embedded model, H2 journal) on a free port. */
-class SessionApiTest {
-
-    @TempDir
-    static Path data;
-
-    static LiveServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = LiveServer.start(data);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-            server.engine.close();
-        }
-    }
+class SessionApiTest extends LiveServerTest {
 
     @Test
     void tokensGateEverySessionRoute() throws Exception {
