@@ -2,6 +2,7 @@ package org.draglora.engine.clip;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -18,9 +19,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code </w>}, both halves of every merge and every merged token must be in the vocabulary;
  * the constructor checks this. Immutable apart from the thread-safe cache.
  */
-final class BytePairEncoder {
+public final class BytePairEncoder {
 
-    static final String END_OF_WORD = "</w>";
+    /** The end-of-word mark on a word's last symbol. */
+    public static final String END_OF_WORD = "</w>";
 
     /** How many merges the references use: {@code merges[1 : 49152 - 256 - 2 + 1]}. */
     static final int MAX_MERGES = 49152 - 256 - 2;
@@ -160,6 +162,30 @@ final class BytePairEncoder {
         return Arrays.copyOf(word, len);
     }
 
+    /**
+     * The pieces CLIP's BPE makes of one word (lower-case text without spaces) under {@code merges}
+     * (pairs of symbols in rank order): the tokens of a vocabulary of the 512 byte symbols and every
+     * merged symbol. For building a small vocabulary merge by merge.
+     */
+    public static List<String> encodeWord(String word, List<String[]> merges) {
+        Map<String, Integer> vocab = new HashMap<>();
+        for (String symbol : byteSymbolsInVocabularyOrder()) {
+            vocab.put(symbol, vocab.size());
+            vocab.put(symbol + END_OF_WORD, vocab.size());
+        }
+        List<Merge> rules = new ArrayList<>();
+        for (String[] m : merges) {
+            vocab.putIfAbsent(m[0] + m[1], vocab.size());
+            rules.add(new Merge(m[0], m[1], rules.size() + 1));
+        }
+        BytePairEncoder bpe = new BytePairEncoder(vocab, rules, List.of(), "merges being built");
+        List<String> pieces = new ArrayList<>();
+        for (int id : bpe.bpe(word.getBytes(StandardCharsets.UTF_8))) {
+            pieces.add(bpe.token(id));
+        }
+        return pieces;
+    }
+
     /** The text of ids: tokens joined, bytes decoded as UTF-8 (bad bytes replaced), {@code </w>} as space. */
     String decode(int[] ids) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(ids.length * 4);
@@ -210,7 +236,7 @@ final class BytePairEncoder {
      * The 256 byte symbols in the order OpenAI's vocabulary lists them: the printable bytes first,
      * then the others.
      */
-    static String[] byteSymbolsInVocabularyOrder() {
+    public static String[] byteSymbolsInVocabularyOrder() {
         String[] order = new String[256];
         int n = 0;
         for (int b = 0; b < 256; b++) {

@@ -7,9 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import org.draglora.engine.clip.BytePairEncoder;
 import org.draglora.engine.shapes.Scene;
 
 /**
@@ -27,8 +26,6 @@ import org.draglora.engine.shapes.Scene;
  * after their first object) is not.
  */
 final class ShapesTokenizer {
-
-    private static final String END_OF_WORD = "</w>";
 
     /** The vocabulary in id order and the merges in rank order, built once. */
     private static final Vocabulary VOCABULARY = build(Scene.promptWords());
@@ -78,22 +75,21 @@ final class ShapesTokenizer {
      */
     private static Vocabulary build(List<String> words) {
         List<String> tokens = new ArrayList<>();
-        String[] symbols = byteSymbols();
+        String[] symbols = BytePairEncoder.byteSymbolsInVocabularyOrder();
         for (int i = 0; i < 256; i++) {
             tokens.add(symbols[i]);
         }
         for (int i = 0; i < 256; i++) {
-            tokens.add(symbols[i] + END_OF_WORD);
+            tokens.add(symbols[i] + BytePairEncoder.END_OF_WORD);
         }
         List<String[]> merges = new ArrayList<>();
-        Map<String, Integer> ranks = new HashMap<>();
         for (String word : words) {
             if (!word.matches("[a-z]+")) {
                 throw new IllegalArgumentException("prompt words must be lower-case ASCII letters, got '" + word + "'");
             }
-            for (List<String> pieces = encode(word, ranks); pieces.size() > 1; pieces = encode(word, ranks)) {
+            for (List<String> pieces = BytePairEncoder.encodeWord(word, merges); pieces.size() > 1;
+                    pieces = BytePairEncoder.encodeWord(word, merges)) {
                 String[] merge = {pieces.get(0), pieces.get(1)};
-                ranks.put(merge[0] + " " + merge[1], merges.size());
                 merges.add(merge);
                 if (!tokens.contains(merge[0] + merge[1])) { // two merges may spell the same symbol
                     tokens.add(merge[0] + merge[1]);
@@ -103,75 +99,5 @@ final class ShapesTokenizer {
         tokens.add("<|startoftext|>");
         tokens.add("<|endoftext|>");
         return new Vocabulary(List.copyOf(tokens), List.copyOf(merges));
-    }
-
-    /** CLIP's byte-pair encoding of one word: lowest-ranked adjacent pair first, all its occurrences. */
-    private static List<String> encode(String word, Map<String, Integer> ranks) {
-        List<String> pieces = new ArrayList<>();
-        for (int i = 0; i < word.length(); i++) {
-            pieces.add(word.substring(i, i + 1) + (i == word.length() - 1 ? END_OF_WORD : ""));
-        }
-        while (pieces.size() > 1) {
-            int best = Integer.MAX_VALUE;
-            String pair = null;
-            for (int i = 0; i + 1 < pieces.size(); i++) {
-                Integer r = ranks.get(pieces.get(i) + " " + pieces.get(i + 1));
-                if (r != null && r < best) {
-                    best = r;
-                    pair = pieces.get(i) + " " + pieces.get(i + 1);
-                }
-            }
-            if (pair == null) {
-                break;
-            }
-            List<String> next = new ArrayList<>();
-            for (int i = 0; i < pieces.size(); i++) {
-                if (i + 1 < pieces.size() && pair.equals(pieces.get(i) + " " + pieces.get(i + 1))) {
-                    next.add(pieces.get(i) + pieces.get(i + 1));
-                    i++;
-                } else {
-                    next.add(pieces.get(i));
-                }
-            }
-            pieces = next;
-        }
-        return pieces;
-    }
-
-    /** The 256 byte symbols in CLIP's vocabulary order (the first 256 entries of its vocabulary). */
-    private static String[] byteSymbols() {
-        // CLIP's vocabulary starts with bytes_to_unicode() in byte order 33..126, 161..172, 174..255, then
-        // the remaining bytes mapped to 256+n (GPT-2's table); recompute it rather than ship a copy.
-        int[] bs = new int[256];
-        int n = 0;
-        for (int b = '!'; b <= '~'; b++) {
-            bs[n++] = b;
-        }
-        for (int b = 0xA1; b <= 0xAC; b++) {
-            bs[n++] = b;
-        }
-        for (int b = 0xAE; b <= 0xFF; b++) {
-            bs[n++] = b;
-        }
-        int[] cs = new int[256];
-        System.arraycopy(bs, 0, cs, 0, n);
-        int extra = 0;
-        boolean[] present = new boolean[256];
-        for (int i = 0; i < n; i++) {
-            present[bs[i]] = true;
-        }
-        int k = n;
-        for (int b = 0; b < 256; b++) {
-            if (!present[b]) {
-                bs[k] = b;
-                cs[k] = 256 + extra++;
-                k++;
-            }
-        }
-        String[] out = new String[256];
-        for (int i = 0; i < 256; i++) {
-            out[i] = new String(Character.toChars(cs[i]));
-        }
-        return out;
     }
 }
