@@ -2,10 +2,8 @@ package org.draglora.engine.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -97,10 +95,7 @@ public final class ShapeDragBenchmark {
 
         /** The JSON form: {cases, seed, methods: {name: {mean_initial_distance_px, ...}}}. */
         public void writeJson(Path file) throws IOException {
-            ObjectMapper json = new ObjectMapper();
-            ObjectNode root = json.createObjectNode();
-            root.put("cases", options.cases());
-            root.put("seed", options.seed());
+            ObjectNode root = BenchJson.root(options.cases(), options.seed());
             root.put("reclora_seconds", recLoraSeconds);
             ObjectNode ms = root.putObject("methods");
             for (MethodResult r : methods.values()) {
@@ -114,9 +109,7 @@ public final class ShapeDragBenchmark {
                 n.put("seconds", r.seconds());
                 n.put("lost_objects", r.vanished());
             }
-            Path parent = file.toAbsolutePath().getParent();
-            Files.createDirectories(parent);
-            json.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), root);
+            BenchJson.write(root, file);
         }
     }
 

@@ -222,12 +222,9 @@ final class DragLoraIteration extends DragIteration {
      */
     private void ilfa(NDManager s, NDArray z, NDArray eps) {
         try (NoGrad ignored = NoGrad.open()) {
-            NDArray zPrev = scheduler.step(eps, run.dragTimestep, z, steps()).prevSample();
             NDArray noise = run.random.gaussian(s, z.getShape(), RandomStream.Purpose.ILFA_NOISE, iterations);
-            NDArray renoised = scheduler.renoise(zPrev, noise, run.prevTimestep, run.dragTimestep);
-            NDArray mask = Ops.borrow(run.latentMask, s);
-            NDArray next = renoised.mul(mask).add(Ops.borrow(run.zOrig, s).mul(mask.neg().add(1f)));
-            run.replaceZ(next);
+            run.replaceZ(Ilfa.adapt(scheduler, eps, z, noise, Ops.borrow(run.latentMask, s), Ops.borrow(run.zOrig, s),
+                    run.dragTimestep, run.prevTimestep, steps()));
         }
     }
 

@@ -8,11 +8,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import java.util.List;
 import org.draglora.engine.lora.LoraSet;
 import org.draglora.engine.nn.Ops;
 import org.draglora.engine.optim.AdamW;
 import org.draglora.engine.schedule.DdimScheduler;
 import org.draglora.engine.unet.ForwardContext;
+import org.draglora.engine.unet.UNet2DConditionModel;
 import org.draglora.engine.vae.LatentDistribution;
 
 /**
@@ -20,7 +22,9 @@ import org.draglora.engine.vae.LatentDistribution;
  * interleave it with other work (ALGORITHM.md §4): each step takes {@code batch} copies of the
  * image, each with a random square crop, a VAE posterior sample times 0.18215, Gaussian noise and
  * a timestep t ~ U{0..999}, and minimises the MSE between the noise and the UNet's prediction with
- * AdamW. The UNet weights stay frozen; only the LoRA set learns.
+ * AdamW. The UNet weights stay frozen; only the LoRA set learns. {@link #wholeUnet} fits every weight
+ * of a UNet copy instead, with the same recipe (a diagnostic of how much a reconstruction can hold,
+ * {@code bench ilfa}).
  *
  * <p>Difference from the reference, for speed: the image is VAE-encoded once; crops are taken on
  * the latent grid (8-pixel aligned) of that posterior instead of encoding each pixel crop. The
@@ -30,6 +34,8 @@ import org.draglora.engine.vae.LatentDistribution;
 public final class RecLoraTrainer {
 
     private final EditModel model;
+    private final UNet2DConditionModel unet;
+    private final ForwardContext context;
     private final NDArray text;
     private final RecLoraSettings settings;
     private final RandomStream random;
@@ -47,7 +53,22 @@ public final class RecLoraTrainer {
      */
     public RecLoraTrainer(EditModel model, NDArray image, NDArray text, RecLoraSettings settings, RandomStream random,
             NDManager owner) {
+        this(model, model.unet(), null, image, text, settings, random, owner);
+    }
+
+    /**
+     * Fits all of {@code parameters}, the weights of {@code unet} (a trainable copy of the model's
+     * UNet), instead of a LoRA; {@link #lora()} is then {@code null} and the settings' rank unused.
+     */
+    public static RecLoraTrainer wholeUnet(EditModel model, UNet2DConditionModel unet, List<NDArray> parameters,
+            NDArray image, NDArray text, RecLoraSettings settings, RandomStream random, NDManager owner) {
+        return new RecLoraTrainer(model, unet, parameters, image, text, settings, random, owner);
+    }
+
+    private RecLoraTrainer(EditModel model, UNet2DConditionModel unet, List<NDArray> parameters, NDArray image,
+            NDArray text, RecLoraSettings settings, RandomStream random, NDManager owner) {
         this.model = model;
+        this.unet = unet;
         this.text = text;
         this.settings = settings;
         this.random = random;
@@ -58,10 +79,17 @@ public final class RecLoraTrainer {
             mean.attach(owner);
             std.attach(owner);
         }
-        this.lora = LoraSet.init(model.unet(), settings.rank(), owner,
-                random.derivedSeed(RandomStream.Purpose.LORA_INIT, 0));
-        this.lora.setRequiresGradient(true);
-        this.optimizer = new AdamW(lora.parameters(), AdamW.Settings.of(settings.lr(), settings.weightDecay()), owner);
+        List<NDArray> trained = parameters;
+        if (parameters == null) {
+            this.lora = LoraSet.init(unet, settings.rank(), owner, random.derivedSeed(RandomStream.Purpose.LORA_INIT, 0));
+            this.context = ForwardContext.of(lora);
+            trained = lora.parameters();
+        } else {
+            this.lora = null;
+            this.context = ForwardContext.DEFAULT;
+        }
+        trained.forEach(p -> p.setRequiresGradient(true));
+        this.optimizer = new AdamW(trained, AdamW.Settings.of(settings.lr(), settings.weightDecay()), owner);
     }
 
     /** Steps done. */
@@ -79,7 +107,7 @@ public final class RecLoraTrainer {
         return lastLoss;
     }
 
-    /** The LoRA being fitted (trainable until the caller turns gradients off). */
+    /** The LoRA being fitted (trainable until the caller turns gradients off); null for {@link #wholeUnet}. */
     public LoraSet lora() {
         return lora;
     }
@@ -123,7 +151,7 @@ public final class RecLoraTrainer {
             NDArray texts = Ops.borrow(text, s).broadcast(new Shape(batch, text.getShape().get(1), text.getShape().get(2)));
             NDArray loss;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray pred = model.unet().forward(zt, Ops.owned(s.create(timesteps)), texts, ForwardContext.of(lora)).sample();
+                NDArray pred = unet.forward(zt, Ops.owned(s.create(timesteps)), texts, context).sample();
                 loss = pred.sub(noise).square().mean();
                 gc.backward(loss);
             }
