@@ -40,7 +40,7 @@ import org.draglora.engine.weights.WeightScope;
  * ILFA (denoise t -> t-20, re-noise with fresh noise) is a sampler of the model's distribution at
  * the drag timestep t: it keeps the image only if the reconstruction (RecLoRA) has made the model
  * concentrate on it. For generated ShapeDrag scenes, and for each reconstruction (none, the
- * RecLoRA, every UNet weight fitted with the RecLoRA recipe), it measures the PSNR of the one-step
+ * RecLoRA, UNet weights fitted with the RecLoRA recipe on a copy: all of them, or a subset), it measures the PSNR of the one-step
  * x0 prediction at t from the noised image, and of the image after N ILFA updates (whole image
  * editable, no LoRA change) followed by the DDIM denoising to 0; N = 0 is SDEdit from t.
  */
@@ -49,20 +49,62 @@ public final class IlfaStabilityBenchmark {
     /** Learning rate of the whole-UNet fit (the RecLoRA's 5e-4 diverges on full weights). */
     public static final double UNET_FIT_LR = 1e-4;
 
+    /** Which UNet weights a fit trains (by their diffusers keys); each one gives a row "unet:NAME". */
+    public enum FitWeights {
+        /** Every weight. */
+        ALL("all", ".*"),
+        /** The 3x3 convolutions of the resnet blocks (conv1, conv2). */
+        RESNET_CONVS("resnet-convs", ".*resnets\\.\\d+\\.conv[12]\\.weight"),
+        /** The attention projections, where DragLoRA's LoRA sits (to_q, to_k, to_v, to_out.0), at full rank. */
+        ATTENTION("attention", ".*attn[12]\\.(to_q|to_k|to_v|to_out\\.0)\\.weight");
+
+        private final String label;
+        private final java.util.regex.Pattern keys;
+
+        FitWeights(String label, String keys) {
+            this.label = label;
+            this.keys = java.util.regex.Pattern.compile(keys);
+        }
+
+        /** The name on the command line and in the row. */
+        public String label() {
+            return label;
+        }
+
+        boolean trains(String key) {
+            return keys.matcher(key).matches();
+        }
+
+        /** By {@link #label()}. */
+        public static FitWeights of(String label) {
+            for (FitWeights w : values()) {
+                if (w.label.equals(label)) {
+                    return w;
+                }
+            }
+            throw new IllegalArgumentException("unknown UNet weights '" + label + "': use all, resnet-convs or attention");
+        }
+    }
+
+    /** Row-name prefix of the UNet fits. */
+    static final String UNET_ROW = "unet:";
+
     /** Noise draws averaged for the x0 prediction. */
     static final int X0_DRAWS = 4;
 
     /**
      * @param recLoraSteps RecLoRA steps (the reference's 80)
-     * @param unetFitSteps steps of the whole-UNet fit (0: skip that row)
+     * @param unetFitSteps steps of each UNet fit (0: no such rows)
+     * @param unetFits which weights each UNet fit trains, one row each
      * @param iterations ILFA update counts, one column each
      * @param inferenceSteps DDIM grid (50)
      * @param strength inversion strength that sets t (0.7: t = 681)
      */
-    public record Options(int cases, long seed, int recLoraSteps, int unetFitSteps, List<Integer> iterations,
-            int inferenceSteps, double strength) {
+    public record Options(int cases, long seed, int recLoraSteps, int unetFitSteps, List<FitWeights> unetFits,
+            List<Integer> iterations, int inferenceSteps, double strength) {
         public Options {
             iterations = List.copyOf(iterations);
+            unetFits = List.copyOf(unetFits);
             if (cases < 1 || recLoraSteps < 0 || unetFitSteps < 0 || iterations.isEmpty()
                     || iterations.stream().anyMatch(n -> n < 0) || inferenceSteps < 2) {
                 throw new IllegalArgumentException("need --n >= 1, --reclora-steps >= 0, --unet-fit-steps >= 0 and "
@@ -122,7 +164,7 @@ public final class IlfaStabilityBenchmark {
         long t = scheduler.dragTimestep(o.inferenceSteps(), o.strength());
         List<String> names = new ArrayList<>(List.of("none", "reclora"));
         if (o.unetFitSteps() > 0) {
-            names.add("unet");
+            o.unetFits().forEach(w -> names.add(UNET_ROW + w.label()));
         }
         Map<String, double[]> sums = new LinkedHashMap<>();
         names.forEach(n -> sums.put(n, new double[2 + o.iterations().size()]));
@@ -171,14 +213,20 @@ public final class IlfaStabilityBenchmark {
                 fit(trainer);
                 trainer.lora().setRequiresGradient(false);
                 context = ForwardContext.of(trainer.lora());
-            } else if (reconstruction.equals("unet")) {
+            } else if (reconstruction.startsWith(UNET_ROW)) {
+                FitWeights which = FitWeights.of(reconstruction.substring(UNET_ROW.length()));
                 WeightScope weights;
                 try (ComponentSource src = ComponentSource.open(mp, ModelComponent.UNET)) {
                     weights = WeightScope.load(src.weights(), rt.newManager(), DataType.FLOAT32, key -> false);
                     copy = new UNet2DConditionModel(weights, src.unetConfig());
                 }
                 weights.verify();
-                List<NDArray> parameters = new ArrayList<>(weights.arrays().values());
+                List<NDArray> parameters = new ArrayList<>();
+                weights.arrays().forEach((key, array) -> {
+                    if (which.trains(key)) {
+                        parameters.add(array);
+                    }
+                });
                 fit(RecLoraTrainer.wholeUnet(model, copy, parameters, x, text,
                         new RecLoraSettings(1, o.unetFitSteps(), UNET_FIT_LR, 0, RecLoraSettings.reference().batch()), random, m));
                 parameters.forEach(p -> p.setRequiresGradient(false));

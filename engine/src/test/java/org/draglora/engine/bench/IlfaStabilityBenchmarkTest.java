@@ -39,7 +39,8 @@ class IlfaStabilityBenchmarkTest {
             try (NoGrad ignored = NoGrad.open()) {
                 before = model.unet().forward(probe, 500, text, ForwardContext.DEFAULT).sample().toFloatArray();
             }
-            r = IlfaStabilityBenchmark.run(model, mp, new IlfaStabilityBenchmark.Options(1, 2, 2, 2, List.of(0, 3), 50, 0.7),
+            r = IlfaStabilityBenchmark.run(model, mp, new IlfaStabilityBenchmark.Options(1, 2, 2, 2,
+                    List.of(IlfaStabilityBenchmark.FitWeights.ALL, IlfaStabilityBenchmark.FitWeights.ATTENTION), List.of(0, 3), 50, 0.7),
                     rt, progress::add);
             try (NoGrad ignored = NoGrad.open()) {
                 assertArrayEquals(before, model.unet().forward(probe, 500, text, ForwardContext.DEFAULT).sample().toFloatArray(),
@@ -47,13 +48,13 @@ class IlfaStabilityBenchmarkTest {
             }
         }
         assertEquals(681, r.timestep());
-        assertEquals(3, progress.size(), "one line per scene and reconstruction");
-        assertEquals(List.of("none", "reclora", "unet"), r.rows().stream().map(IlfaStabilityBenchmark.Row::reconstruction).toList());
+        assertEquals(4, progress.size(), "one line per scene and reconstruction");
+        assertEquals(List.of("none", "reclora", "unet:all", "unet:attention"), r.rows().stream().map(IlfaStabilityBenchmark.Row::reconstruction).toList());
         IlfaStabilityBenchmark.Row none = r.rows().get(0);
         // SDEdit from t = 681 with the embedded model reconstructs its own scenes roughly (about 20-25 dB)
         assertTrue(none.chainPsnr().get(0) > 15 && none.chainPsnr().get(0) < 100, "SDEdit PSNR " + none.chainPsnr().get(0));
         assertTrue(none.x0Psnr() > 10, "x0 PSNR " + none.x0Psnr());
-        assertTrue(r.toMarkdown().contains("| unet |") && r.toMarkdown().contains("after 3 ILFA"));
+        assertTrue(r.toMarkdown().contains("| unet:attention |") && r.toMarkdown().contains("after 3 ILFA"));
         Path json = dir.resolve("out/ilfa.json");
         r.writeJson(json);
         JsonNode root = new ObjectMapper().readTree(json.toFile());
@@ -65,12 +66,26 @@ class IlfaStabilityBenchmarkTest {
     }
 
     @Test
+    void fitWeightsSelectByDiffusersKey() {
+        String conv = "up_blocks.1.resnets.2.conv1.weight";
+        String query = "down_blocks.0.attentions.0.transformer_blocks.0.attn1.to_q.weight";
+        String out = "mid_block.attentions.0.transformer_blocks.0.attn2.to_out.0.weight";
+        String norm = "up_blocks.1.resnets.2.norm1.weight";
+        assertTrue(IlfaStabilityBenchmark.FitWeights.RESNET_CONVS.trains(conv));
+        assertTrue(!IlfaStabilityBenchmark.FitWeights.RESNET_CONVS.trains(query));
+        assertTrue(IlfaStabilityBenchmark.FitWeights.ATTENTION.trains(query) && IlfaStabilityBenchmark.FitWeights.ATTENTION.trains(out));
+        assertTrue(!IlfaStabilityBenchmark.FitWeights.ATTENTION.trains(conv) && !IlfaStabilityBenchmark.FitWeights.ATTENTION.trains(norm));
+        assertTrue(IlfaStabilityBenchmark.FitWeights.ALL.trains(norm));
+    }
+
+    @Test
     void badOptionsAreRefused() {
         assertThrows(IllegalArgumentException.class,
-                () -> new IlfaStabilityBenchmark.Options(0, 1, 80, 0, List.of(0), 50, 0.7));
+                () -> new IlfaStabilityBenchmark.Options(0, 1, 80, 0, List.of(), List.of(0), 50, 0.7));
         assertThrows(IllegalArgumentException.class,
-                () -> new IlfaStabilityBenchmark.Options(1, 1, 80, 0, List.of(-1), 50, 0.7));
+                () -> new IlfaStabilityBenchmark.Options(1, 1, 80, 0, List.of(), List.of(-1), 50, 0.7));
         assertThrows(IllegalArgumentException.class,
-                () -> new IlfaStabilityBenchmark.Options(1, 1, 80, 0, List.of(0), 50, 1.5));
+                () -> new IlfaStabilityBenchmark.Options(1, 1, 80, 0, List.of(), List.of(0), 50, 1.5));
+        assertThrows(IllegalArgumentException.class, () -> IlfaStabilityBenchmark.FitWeights.of("everything"));
     }
 }

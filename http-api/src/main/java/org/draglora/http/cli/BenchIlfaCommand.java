@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
         name = "ilfa",
         mixinStandardHelpOptions = true,
         description = {"Without any drag: the PSNR of generated scenes after N ILFA updates at the drag timestep",
-            "(and of the one-step x0 prediction), with no reconstruction, the RecLoRA, and a whole-UNet fit."})
+            "(and of the one-step x0 prediction), with no reconstruction, the RecLoRA, and fits of UNet weights."})
 public final class BenchIlfaCommand implements Callable<Integer> {
 
     @Option(names = "--n", defaultValue = "6", paramLabel = "N", description = "Scenes (default: ${DEFAULT-VALUE}).")
@@ -41,6 +41,11 @@ public final class BenchIlfaCommand implements Callable<Integer> {
     @Option(names = "--unet-fit-steps", defaultValue = "200", paramLabel = "N",
             description = "Steps of the whole-UNet fit, 0 to skip it (default: ${DEFAULT-VALUE}).")
     private int unetFitSteps;
+
+    @Option(names = "--unet-fit", defaultValue = "all", paramLabel = "LIST",
+            description = "Which UNet weights each fit trains, comma-separated: all, resnet-convs, attention "
+                    + "(default: ${DEFAULT-VALUE}).")
+    private String unetFit;
 
     @Option(names = "--strength", paramLabel = "S",
             description = "Inversion strength that sets the drag timestep (default: the model's, 0.7 = t 681).")
@@ -69,8 +74,10 @@ public final class BenchIlfaCommand implements Callable<Integer> {
         }
         ModelPath mp = ModelPath.of(EmbeddedModel.resolve(model, root.settings().engine().model()));
         DragSettings.Schedule schedule = ModelDragDefaults.read(mp).apply(DragSettings.dragLora()).schedule();
+        List<IlfaStabilityBenchmark.FitWeights> fits = Arrays.stream(unetFit.split(",")).map(String::trim)
+                .filter(s -> !s.isEmpty()).map(IlfaStabilityBenchmark.FitWeights::of).toList();
         IlfaStabilityBenchmark.Options o = new IlfaStabilityBenchmark.Options(cases, seed, recLoraSteps, unetFitSteps,
-                counts, schedule.inferenceSteps(), strength != null ? strength : schedule.inversionStrength());
+                fits, counts, schedule.inferenceSteps(), strength != null ? strength : schedule.inversionStrength());
         IlfaStabilityBenchmark.Result r;
         try (EditModel editModel = EditModel.load(mp, root.engine())) {
             r = IlfaStabilityBenchmark.run(editModel, mp, o, root.engine(), line -> {
