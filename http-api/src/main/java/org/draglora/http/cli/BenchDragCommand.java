@@ -41,12 +41,8 @@ public final class BenchDragCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         DragBenchmark.Result r = DragBenchmark.run(new DragBenchmark.Options(preset, size, steps, recLoraBatch),
-                root.engine(), line -> {
-                    root.err().println("bench drag: " + line);
-                    root.err().flush();
-                });
-        root.out().print(r.toMarkdown());
-        root.out().flush();
+                root.engine(), root.progress("bench drag"));
+        root.printResult(r.toMarkdown());
         return 0;
     }
 }

@@ -80,13 +80,9 @@ public final class BenchIlfaCommand implements Callable<Integer> {
                 fits, counts, schedule.inferenceSteps(), strength != null ? strength : schedule.inversionStrength());
         IlfaStabilityBenchmark.Result r;
         try (EditModel editModel = EditModel.load(mp, root.engine())) {
-            r = IlfaStabilityBenchmark.run(editModel, mp, o, root.engine(), line -> {
-                root.err().println("bench ilfa: " + line);
-                root.err().flush();
-            });
+            r = IlfaStabilityBenchmark.run(editModel, mp, o, root.engine(), root.progress("bench ilfa"));
         }
-        root.out().print(r.toMarkdown());
-        root.out().flush();
+        root.printResult(r.toMarkdown());
         if (json != null) {
             r.writeJson(json);
         }

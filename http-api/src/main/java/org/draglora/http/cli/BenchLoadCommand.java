@@ -77,10 +77,7 @@ public final class BenchLoadCommand implements Callable<Integer> {
 
     private LoadBenchmark.Result run(String base) throws Exception {
         return LoadBenchmark.run(new LoadBenchmark.Options(base, clients, sessions, seconds, steps, recLoraSteps, seed),
-                line -> {
-                    root.err().println("bench load: " + line);
-                    root.err().flush();
-                });
+                root.progress("bench load"));
     }
 
     private void report(LoadBenchmark.Result r) {

@@ -67,13 +67,9 @@ public final class BenchSessionsCommand implements Callable<Integer> {
         ModelPath mp = ModelPath.of(EmbeddedModel.resolve(model, root.settings().engine().model()));
         SessionBenchmark.Result r;
         try (EditEngine engine = EditEngine.load(mp, root.engine(), dir.resolve("cache"))) {
-            r = SessionBenchmark.run(engine, root.config(), dir, o, line -> {
-                root.err().println("bench sessions: " + line);
-                root.err().flush();
-            });
+            r = SessionBenchmark.run(engine, root.config(), dir, o, root.progress("bench sessions"));
         }
-        root.out().print(r.markdown());
-        root.out().flush();
+        root.printResult(r.markdown());
         return 0;
     }
 }

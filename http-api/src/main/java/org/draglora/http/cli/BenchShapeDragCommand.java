@@ -67,13 +67,10 @@ public final class BenchShapeDragCommand implements Callable<Integer> {
         Path cacheDir = cache != null ? cache : root.settings().server().dataDir().resolve("cache");
         ShapeDragBenchmark.Result r;
         try (EditModel editModel = EditModel.load(mp, root.engine())) {
-            r = ShapeDragBenchmark.run(editModel, ModelDragDefaults.read(mp), o, cacheDir, root.engine(), line -> {
-                root.err().println("bench shapedrag: " + line);
-                root.err().flush();
-            });
+            r = ShapeDragBenchmark.run(editModel, ModelDragDefaults.read(mp), o, cacheDir, root.engine(),
+                    root.progress("bench shapedrag"));
         }
-        root.out().print(r.toMarkdown());
-        root.out().flush();
+        root.printResult(r.toMarkdown());
         if (json != null) {
             r.writeJson(json);
         }

@@ -45,12 +45,8 @@ public final class BenchUnetCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         UnetBenchmark.Options options = new UnetBenchmark.Options(preset, size, loraRank, warmup, iterations);
-        UnetBenchmark.Result result = UnetBenchmark.run(options, root.engine(), line -> {
-            root.err().println("bench unet: " + line);
-            root.err().flush();
-        });
-        root.out().print(result.toMarkdown());
-        root.out().flush();
+        UnetBenchmark.Result result = UnetBenchmark.run(options, root.engine(), root.progress("bench unet"));
+        root.printResult(result.toMarkdown());
         return 0;
     }
 }

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import org.draglora.config.EngineSettings;
 import org.draglora.config.Settings;
 import org.draglora.engine.runtime.DeviceKind;
@@ -104,6 +105,20 @@ public final class DragloraCommand implements Callable<Integer> {
     /** Where commands print diagnostics meant for the user (stderr in production). */
     public PrintWriter err() {
         return spec.commandLine().getErr();
+    }
+
+    /** A progress sink for a long command: each line to {@link #err()} as "{@code name}: line", flushed. */
+    public Consumer<String> progress(String name) {
+        return line -> {
+            err().println(name + ": " + line);
+            err().flush();
+        };
+    }
+
+    /** Prints a command's result (a markdown table) to {@link #out()} and flushes. */
+    public void printResult(String text) {
+        out().print(text);
+        out().flush();
     }
 
     /** Prints {@code draglora <version>}. */
