@@ -224,7 +224,7 @@ final class DragLoraIteration extends DragIteration {
         try (NoGrad ignored = NoGrad.open()) {
             NDArray noise = run.random.gaussian(s, z.getShape(), RandomStream.Purpose.ILFA_NOISE, iterations);
             run.replaceZ(Ilfa.adapt(scheduler, eps, z, noise, Ops.borrow(run.latentMask, s), Ops.borrow(run.zOrig, s),
-                    run.dragTimestep, run.prevTimestep, steps()));
+                    run.dragTimestep, steps()));
         }
     }
 

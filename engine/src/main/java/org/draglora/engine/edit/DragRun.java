@@ -65,7 +65,6 @@ public final class DragRun implements AutoCloseable {
     final int latentH;
     final int latentW;
     final long dragTimestep;
-    final long prevTimestep;
     private final long[] inversionTimesteps;
     private final long[] denoiseTimesteps;
     private final DragRequest request;
@@ -113,7 +112,6 @@ public final class DragRun implements AutoCloseable {
         this.latentW = request.width() / scale;
         int steps = settings.schedule().inferenceSteps();
         this.dragTimestep = model.scheduler().dragTimestep(steps, settings.schedule().inversionStrength());
-        this.prevTimestep = dragTimestep - model.scheduler().stepRatio(steps);
         long[] grid = model.scheduler().timesteps(steps); // descending, e.g. 981 ... 1
         List<Long> down = new ArrayList<>();
         for (long t : grid) {

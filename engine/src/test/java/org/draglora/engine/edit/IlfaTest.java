@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 class IlfaTest {
 
     private static final long T = 681;
+    /** One stride of the 50-step DDIM grid below T. */
     private static final long T_PREV = 661;
     private static final Shape SHAPE = new Shape(1, 4, 8, 8);
 
@@ -28,7 +29,7 @@ class IlfaTest {
             NDArray n = r.gaussian(m, SHAPE, RandomStream.Purpose.ILFA_NOISE, 1);
             NDArray fresh = r.gaussian(m, SHAPE, RandomStream.Purpose.ILFA_NOISE, 2);
             NDArray z = scheduler.addNoise(z0, n, T);
-            NDArray next = Ilfa.adapt(scheduler, n, z, fresh, null, null, T, T_PREV, 50);
+            NDArray next = Ilfa.adapt(scheduler, n, z, fresh, null, null, T, 50);
             // with eps = the true noise: next = sqrt(abar_t) z0 + sqrt(r (1 - abar_prev)) n + sqrt(1 - r) fresh
             double a = scheduler.alphaCumprod(T);
             double aPrev = scheduler.alphaCumprod(T_PREV);
@@ -54,8 +55,8 @@ class IlfaTest {
                 half[i] = 1;
             }
             NDArray mask = m.create(half, new Shape(1, 1, 8, 8));
-            float[] masked = Ilfa.adapt(scheduler, eps, z, fresh, mask, zOrig, T, T_PREV, 50).toFloatArray();
-            float[] unmasked = Ilfa.adapt(scheduler, eps, z, fresh, null, null, T, T_PREV, 50).toFloatArray();
+            float[] masked = Ilfa.adapt(scheduler, eps, z, fresh, mask, zOrig, T, 50).toFloatArray();
+            float[] unmasked = Ilfa.adapt(scheduler, eps, z, fresh, null, null, T, 50).toFloatArray();
             float[] orig = zOrig.toFloatArray();
             for (int c = 0; c < 4; c++) {
                 for (int i = 0; i < 64; i++) {
