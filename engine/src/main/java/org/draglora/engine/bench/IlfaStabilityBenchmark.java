@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 import org.draglora.engine.edit.EditModel;
 import org.draglora.engine.edit.Ilfa;
 import org.draglora.engine.edit.RandomStream;
+import org.draglora.engine.edit.ModelDragDefaults;
 import org.draglora.engine.edit.RecLoraSettings;
 import org.draglora.engine.edit.RecLoraTrainer;
 import org.draglora.engine.io.EditMask;
@@ -212,8 +213,10 @@ public final class IlfaStabilityBenchmark {
             ForwardContext context = ForwardContext.DEFAULT;
             long start = System.nanoTime();
             if (reconstruction.equals("reclora")) {
-                RecLoraTrainer trainer = new RecLoraTrainer(model, x, text,
-                        RecLoraSettings.reference().withSteps(o.recLoraSteps()), random, m);
+                // the model's own LoRA targets (draglora.json), as an edit uses them
+                RecLoraSettings settings = ModelDragDefaults.read(mp).apply(RecLoraSettings.reference())
+                        .withSteps(o.recLoraSteps());
+                RecLoraTrainer trainer = new RecLoraTrainer(model, x, text, settings, random, m);
                 fit(trainer);
                 trainer.lora().setRequiresGradient(false);
                 context = ForwardContext.of(trainer.lora());

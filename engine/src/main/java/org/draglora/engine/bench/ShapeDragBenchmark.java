@@ -195,7 +195,7 @@ public final class ShapeDragBenchmark {
 
     private static DragRequest requestFor(DragSample sample, String method, ModelDragDefaults defaults, Options o) {
         DragRequest base = EditTool.request(sample, new EditTool.Options(null,
-                org.draglora.engine.tools.EditMethod.DRAGLORA, o.seed(), o.recLoraSteps(), o.maxSteps(), null));
+                org.draglora.engine.tools.EditMethod.DRAGLORA, o.seed(), o.recLoraSteps(), o.maxSteps(), null), defaults);
         DragSettings drag = settings(method, defaults).withMaxSteps(o.maxSteps());
         return new DragRequest(base.width(), base.height(), base.rgb(), base.editable(), base.points(), base.prompt(), drag,
                 base.recLora(), base.seed());

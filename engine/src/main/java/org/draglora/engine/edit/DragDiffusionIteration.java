@@ -10,7 +10,7 @@ import org.draglora.engine.drag.MaskLoss;
 import org.draglora.engine.drag.MotionSupervision;
 import org.draglora.engine.drag.PointTracking;
 import org.draglora.engine.lora.LoraSet;
-import org.draglora.engine.nn.LinearAdapters;
+import org.draglora.engine.nn.LayerAdapters;
 import org.draglora.engine.nn.Ops;
 import org.draglora.engine.optim.AdamW;
 import org.draglora.engine.schedule.DdimScheduler;
@@ -90,7 +90,7 @@ final class DragDiffusionIteration extends DragIteration {
     }
 
     @Override
-    LinearAdapters finalAdapters() {
+    LayerAdapters finalAdapters() {
         return run.recFused;
     }
 

@@ -9,7 +9,7 @@ import org.draglora.engine.drag.DragSettings;
 import org.draglora.engine.drag.GridPoint;
 import org.draglora.engine.drag.PointTracking;
 import org.draglora.engine.lora.LoraSet;
-import org.draglora.engine.nn.LinearAdapters;
+import org.draglora.engine.nn.LayerAdapters;
 import org.draglora.engine.nn.Ops;
 import org.draglora.engine.runtime.NoGrad;
 import org.draglora.engine.schedule.DdimScheduler;
@@ -76,7 +76,7 @@ abstract class DragIteration {
     abstract void finishOptimisation();
 
     /** The adapters of the edited model for the final denoising. */
-    abstract LinearAdapters finalAdapters();
+    abstract LayerAdapters finalAdapters();
 
     /** The trained drag LoRA, or {@code null} when the method optimises the latent. */
     abstract LoraSet trainedLora();

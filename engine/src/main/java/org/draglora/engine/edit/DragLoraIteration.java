@@ -17,7 +17,7 @@ import org.draglora.engine.drag.SwitchingRule;
 import org.draglora.engine.lora.FusedLora;
 import org.draglora.engine.lora.LoraSet;
 import org.draglora.engine.lora.PerSampleAdapters;
-import org.draglora.engine.nn.LinearAdapters;
+import org.draglora.engine.nn.LayerAdapters;
 import org.draglora.engine.nn.Ops;
 import org.draglora.engine.optim.AdamW;
 import org.draglora.engine.runtime.NoGrad;
@@ -240,7 +240,7 @@ final class DragLoraIteration extends DragIteration {
     }
 
     @Override
-    LinearAdapters finalAdapters() {
+    LayerAdapters finalAdapters() {
         return finalFused;
     }
 

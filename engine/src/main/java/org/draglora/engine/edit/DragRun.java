@@ -484,7 +484,7 @@ public final class DragRun implements AutoCloseable {
     }
 
     /** The edited model's adapters for the final denoising. */
-    org.draglora.engine.nn.LinearAdapters finalAdapters() {
+    org.draglora.engine.nn.LayerAdapters finalAdapters() {
         return iteration.finalAdapters();
     }
 

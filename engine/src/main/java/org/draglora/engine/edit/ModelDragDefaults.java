@@ -6,9 +6,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import org.draglora.engine.drag.DragSettings;
 import org.draglora.engine.model.ModelPath;
+import org.draglora.engine.unet.LoraTarget;
 
 /**
  * Drag settings that depend on the model's architecture, read from an optional
@@ -16,21 +19,36 @@ import org.draglora.engine.model.ModelPath;
  * ({@code feature_idx} into [mid, up0, up1, ...]) and from which self-attention layer on the final
  * denoising injects K/V ({@code mutual_attention_start_layer}). SD 1.5 folders have no such file and
  * keep the reference values (feature 3 = up_blocks.2, layer 10 = up_blocks.2 and up_blocks.3);
- * the embedded model, with fewer blocks, ships its own.
+ * the embedded model, with fewer blocks, ships its own. It can also name the layers the LoRAs adapt
+ * ({@code lora_targets}).
  *
  * @param featureIdx the feature indices, or {@code null} to keep the method's
  * @param startLayer the first self-attention layer with injection, or {@code null} to keep the method's
  * @param loraLearningRate the drag LoRA's learning rate ({@code lora_learning_rate}), or {@code null}
  *     to keep the method's; applies only to methods that optimise a LoRA (a model far smaller than
  *     SD needs larger LoRA steps to move its features as far)
+ * @param loraTargets the kinds of UNet layer the RecLoRA (and so DragLoRA's drag LoRA) adapts
+ *     ({@code lora_targets}: {@code ["attention", "resnet_convs"]}), or {@code null} to keep the
+ *     reference's attention projections; a model whose content lives in its convolutions needs them
  */
-public record ModelDragDefaults(List<Integer> featureIdx, Integer startLayer, Double loraLearningRate) {
+public record ModelDragDefaults(List<Integer> featureIdx, Integer startLayer, Double loraLearningRate,
+        Set<LoraTarget> loraTargets) {
 
     /** The file name. */
     public static final String FILE = "draglora.json";
 
     /** No overrides. */
-    public static final ModelDragDefaults NONE = new ModelDragDefaults(null, null, null);
+    public static final ModelDragDefaults NONE = new ModelDragDefaults(null, null, null, null);
+
+    public ModelDragDefaults {
+        featureIdx = featureIdx == null ? null : List.copyOf(featureIdx);
+        loraTargets = loraTargets == null ? null : Set.copyOf(EnumSet.copyOf(loraTargets));
+    }
+
+    /** Overrides of the drag settings only; the RecLoRA keeps the reference's targets. */
+    public ModelDragDefaults(List<Integer> featureIdx, Integer startLayer, Double loraLearningRate) {
+        this(featureIdx, startLayer, loraLearningRate, null);
+    }
 
     /** The defaults of the model at {@code mp} ({@link #NONE} when it has no draglora.json). */
     public static ModelDragDefaults read(ModelPath mp) throws IOException {
@@ -52,7 +70,21 @@ public record ModelDragDefaults(List<Integer> featureIdx, Integer startLayer, Do
         if (lr != null && !(lr > 0 && lr < 1)) {
             throw new IOException(file + ": lora_learning_rate must be in (0, 1), got " + lr);
         }
-        return new ModelDragDefaults(idx, layer, lr);
+        Set<LoraTarget> targets = null;
+        if (n.has("lora_targets")) {
+            targets = EnumSet.noneOf(LoraTarget.class);
+            for (JsonNode t : n.get("lora_targets")) {
+                try {
+                    targets.add(LoraTarget.parse(t.asText()));
+                } catch (IllegalArgumentException e) {
+                    throw new IOException(file + ": " + e.getMessage(), e);
+                }
+            }
+            if (targets.isEmpty()) {
+                throw new IOException(file + ": lora_targets must name at least one target");
+            }
+        }
+        return new ModelDragDefaults(idx, layer, lr, targets);
     }
 
     /** {@code settings} with these overrides applied. */
@@ -70,6 +102,11 @@ public record ModelDragDefaults(List<Integer> featureIdx, Integer startLayer, Do
         return s;
     }
 
+    /** {@code settings} with this model's LoRA targets, if it names any. */
+    public RecLoraSettings apply(RecLoraSettings settings) {
+        return loraTargets == null ? settings : settings.withTargets(loraTargets);
+    }
+
     /** Writes a draglora.json with these values into {@code dir}. */
     public void write(Path dir) throws IOException {
         ObjectMapper json = new ObjectMapper();
@@ -82,6 +119,10 @@ public record ModelDragDefaults(List<Integer> featureIdx, Integer startLayer, Do
         }
         if (loraLearningRate != null) {
             node.put("lora_learning_rate", loraLearningRate);
+        }
+        if (loraTargets != null) {
+            var array = node.putArray("lora_targets");
+            EnumSet.copyOf(loraTargets).forEach(t -> array.add(t.jsonName()));
         }
         json.writerWithDefaultPrettyPrinter().writeValue(dir.resolve(FILE).toFile(), node);
     }

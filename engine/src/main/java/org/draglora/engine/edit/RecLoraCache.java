@@ -37,7 +37,8 @@ public final class RecLoraCache {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        sha.update(("reclora-v1|" + modelFingerprint + "|" + width + "x" + height + "|" + settings + "|" + seed + "|")
+        sha.update(("reclora-v1|" + modelFingerprint + "|" + width + "x" + height + "|" + settings.cacheDescription() + "|"
+                + seed + "|")
                 .getBytes(StandardCharsets.UTF_8));
         sha.update(ByteBuffer.allocate(4).putInt(prompt.length()).array());
         sha.update(prompt.getBytes(StandardCharsets.UTF_8));

@@ -81,7 +81,7 @@ public final class RecLoraTrainer {
         }
         List<NDArray> trained = parameters;
         if (parameters == null) {
-            this.lora = LoraSet.init(unet, settings.rank(), owner, random.derivedSeed(RandomStream.Purpose.LORA_INIT, 0));
+            this.lora = LoraSet.init(unet, settings.targets(), settings.rank(), owner, random.derivedSeed(RandomStream.Purpose.LORA_INIT, 0));
             this.context = ForwardContext.of(lora);
             trained = lora.parameters();
         } else {

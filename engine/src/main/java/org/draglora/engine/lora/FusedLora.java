@@ -4,14 +4,14 @@ import ai.djl.ndarray.NDArray;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.draglora.engine.nn.LinearAdapters;
+import org.draglora.engine.nn.LayerAdapters;
 
 /**
  * A frozen fused view of a LoRA set: replacement weights {@code W + scale * up @ down} by layer
  * path (the reference's RecLoRA-fused "ori" UNet, ALGORITHM.md §1.4). The arrays belong to the
  * manager given to {@link LoraSet#fuse}.
  */
-public final class FusedLora implements LinearAdapters {
+public final class FusedLora implements LayerAdapters {
 
     private final Map<String, NDArray> weights;
 

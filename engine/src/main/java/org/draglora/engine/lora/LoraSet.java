@@ -6,13 +6,17 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
+import org.draglora.engine.nn.AdaptableLayer;
+import org.draglora.engine.nn.Conv2d;
+import org.draglora.engine.nn.LayerAdapters;
 import org.draglora.engine.nn.Ops;
-import org.draglora.engine.nn.Linear;
-import org.draglora.engine.nn.LinearAdapters;
+import org.draglora.engine.unet.LoraTarget;
 import org.draglora.engine.unet.UNet2DConditionModel;
 
 /**
@@ -23,7 +27,7 @@ import org.draglora.engine.unet.UNet2DConditionModel;
  *
  * <p>The arrays belong to the manager given at creation; closing that manager frees them.
  */
-public final class LoraSet implements LinearAdapters {
+public final class LoraSet implements LayerAdapters {
 
     private final Map<String, LoraAdapter> adapters;
 
@@ -32,26 +36,41 @@ public final class LoraSet implements LinearAdapters {
     }
 
     /**
-     * Fresh adapters on every LoRA target of the UNet (to_q, to_k, to_v, to_out.0 of every
-     * attention): down ~ N(0, 1/rank) (std 1/rank), up = 0, scale 1, so the model starts
-     * unchanged (ALGORITHM.md §1.4, §4: diffusers 0.24 LoRALinearLayer init). The draws come from
-     * a Java generator seeded with {@code seed}, so a session can be re-executed exactly.
+     * Fresh adapters on every LoRA target of the UNet (to_q, to_k, to_v, to_out.0 of every attention):
+     * down ~ N(0, 1/rank) (std 1/rank), up = 0, scale 1, so the model starts unchanged
+     * (ALGORITHM.md §1.4, §4: diffusers 0.24 LoRALinearLayer init). The draws come from a Java
+     * generator seeded with {@code seed}, so a session can be re-executed exactly.
      */
     public static LoraSet init(UNet2DConditionModel unet, int rank, NDManager manager, long seed) {
+        return init(unet, EnumSet.of(LoraTarget.ATTENTION), rank, manager, seed);
+    }
+
+    /**
+     * Fresh adapters on every layer of the given kinds, initialised as {@link #init(UNet2DConditionModel,
+     * int, NDManager, long)} does; a convolution's down factor is (rank, in, k, k) and its up
+     * factor (out, rank, 1, 1) (diffusers LoRAConv2dLayer: the same normal(std 1/rank) / zeros init).
+     */
+    public static LoraSet init(UNet2DConditionModel unet, Set<LoraTarget> targets, int rank, NDManager manager,
+            long seed) {
         if (rank < 1) {
             throw new IllegalArgumentException("LoRA rank must be at least 1, got " + rank);
         }
+        if (targets.isEmpty()) {
+            throw new IllegalArgumentException("a LoRA needs at least one target kind");
+        }
         SplittableRandom random = new SplittableRandom(seed);
         Map<String, LoraAdapter> m = new LinkedHashMap<>();
-        for (Linear target : unet.loraTargets()) {
-            long in = target.weight().getShape().get(1);
-            long out = target.weight().getShape().get(0);
-            float[] down = new float[Math.toIntExact(rank * in)];
+        for (AdaptableLayer target : unet.loraTargets(targets)) {
+            long[] w = target.weight().getShape().getShape();
+            // linear (out, in) -> down (r, in), up (out, r); conv (out, in, k, k) -> down (r, in, k, k), up (out, r, 1, 1)
+            Shape downShape = w.length == 2 ? new Shape(rank, w[1]) : new Shape(rank, w[1], w[2], w[3]);
+            Shape upShape = w.length == 2 ? new Shape(w[0], rank) : new Shape(w[0], rank, 1, 1);
+            float[] down = new float[Math.toIntExact(downShape.size())];
             for (int i = 0; i < down.length; i++) {
                 down[i] = (float) (gaussian(random) / rank);
             }
-            NDArray d = Ops.owned(manager.create(down, new Shape(rank, in)));
-            NDArray u = manager.zeros(new Shape(out, rank), DataType.FLOAT32);
+            NDArray d = Ops.owned(manager.create(down, downShape));
+            NDArray u = manager.zeros(upShape, DataType.FLOAT32);
             m.put(target.path(), new LoraAdapter(d, u, 1f));
         }
         return new LoraSet(m);
@@ -118,21 +137,20 @@ public final class LoraSet implements LinearAdapters {
     }
 
     /**
-     * Checks that every adapter names a LoRA target of {@code unet} with matching features, and
-     * lists every offending path otherwise.
+     * Checks that every adapter names a layer of {@code unet} that LoRA can adapt (an attention
+     * projection or a resnet convolution) with matching shapes, and lists every offending path
+     * otherwise.
      */
     public void validateAgainst(UNet2DConditionModel unet) {
-        Map<String, Linear> targets = new LinkedHashMap<>();
-        unet.loraTargets().forEach(t -> targets.put(t.path(), t));
+        Map<String, AdaptableLayer> targets = targetsByPath(unet);
         List<String> problems = new ArrayList<>();
         adapters.forEach((path, a) -> {
-            Linear t = targets.get(path);
+            AdaptableLayer t = targets.get(path);
             if (t == null) {
                 problems.add(path + ": not a LoRA target of this UNet");
-            } else if (t.weight() != null && (t.weight().getShape().get(0) != a.out()
-                    || t.weight().getShape().get(1) != a.in())) {
-                problems.add(path + ": adapter " + a.in() + "->" + a.out() + ", layer " + t.weight().getShape().get(1)
-                        + "->" + t.weight().getShape().get(0));
+            } else if (t.weight() != null && !fits(a, t.weight().getShape())) {
+                problems.add(path + ": adapter down " + a.down().getShape() + " up " + a.up().getShape() + ", layer "
+                        + t.weight().getShape());
             }
         });
         if (!problems.isEmpty()) {
@@ -140,6 +158,26 @@ public final class LoraSet implements LinearAdapters {
                     + String.join("; ", problems.subList(0, Math.min(10, problems.size())))
                     + (problems.size() > 10 ? "; ..." : ""));
         }
+    }
+
+    private static Map<String, AdaptableLayer> targetsByPath(UNet2DConditionModel unet) {
+        Map<String, AdaptableLayer> targets = new LinkedHashMap<>();
+        unet.loraTargets(EnumSet.allOf(LoraTarget.class)).forEach(t -> targets.put(t.path(), t));
+        return targets;
+    }
+
+    private static boolean fits(LoraAdapter a, Shape layer) {
+        if (a.isConv() != (layer.dimension() == 4)) {
+            return false;
+        }
+        return layer.get(0) == a.out() && layer.get(1) == a.in() && (!a.isConv() || layer.get(2) == a.kernel());
+    }
+
+    /** The kinds of layer this set adapts. */
+    public Set<LoraTarget> targets() {
+        Set<LoraTarget> kinds = EnumSet.noneOf(LoraTarget.class);
+        adapters.values().forEach(a -> kinds.add(a.isConv() ? LoraTarget.RESNET_CONVS : LoraTarget.ATTENTION));
+        return kinds;
     }
 
     /**
@@ -150,7 +188,7 @@ public final class LoraSet implements LinearAdapters {
     public FusedLora fuse(UNet2DConditionModel unet, NDManager manager) {
         validateAgainst(unet);
         Map<String, NDArray> fused = new LinkedHashMap<>();
-        for (Linear t : unet.loraTargets()) {
+        for (AdaptableLayer t : targetsByPath(unet).values()) {
             LoraAdapter a = adapters.get(t.path());
             if (a == null) {
                 continue;
@@ -162,8 +200,11 @@ public final class LoraSet implements LinearAdapters {
                 up.attach(scratch);
                 down.attach(scratch);
                 base.attach(scratch);
-                // (out, r) @ (r, in) -> (out, in); scratch operands first, so results land in scratch
-                NDArray delta = up.matMul(down);
+                // (out, r[, 1, 1]) -> (out, r); (r, in[, k, k]) -> (r, in*k*k); scratch operands first,
+                // so results land in scratch
+                NDArray delta = up.reshape(a.out(), a.rank()).matMul(down.reshape(a.rank(), -1));
+                // (out, in*k*k) -> the layer's shape (out, in) or (out, in, k, k)
+                delta = delta.reshape(base.getShape());
                 NDArray w = base.add(a.scale() == 1f ? delta : Ops.scale(delta, a.scale())).toType(t.weight().getDataType(), false);
                 w.attach(manager);
                 fused.put(t.path(), w);
@@ -181,8 +222,14 @@ public final class LoraSet implements LinearAdapters {
         DataType loraType = a.down().getDataType();
         // the LoRA input is cast to the LoRA weight type and the output back (ALGORITHM.md §1.4)
         NDArray in = x.getDataType() == loraType ? x : x.toType(loraType, false);
-        NDArray y = ai.djl.nn.core.Linear.linear(ai.djl.nn.core.Linear.linear(in, a.down()).singletonOrThrow(), a.up())
-                .singletonOrThrow();
+        NDArray y;
+        if (a.isConv()) {
+            // (B, in, H, W) -> kxk conv (B, r, H, W) -> 1x1 conv (B, out, H, W); stride 1, "same" padding
+            y = Conv2d.conv(Conv2d.conv(in, a.down(), null, 1, (int) (a.kernel() / 2)), a.up(), null, 1, 0);
+        } else {
+            y = ai.djl.nn.core.Linear.linear(ai.djl.nn.core.Linear.linear(in, a.down()).singletonOrThrow(), a.up())
+                    .singletonOrThrow();
+        }
         if (a.scale() != 1f) {
             y = Ops.scale(y, a.scale());
         }

@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import java.util.ArrayList;
 import java.util.List;
-import org.draglora.engine.nn.LinearAdapters;
+import org.draglora.engine.nn.LayerAdapters;
 
 /**
  * Different LoRA sets for the samples of one batch, so that one UNet pass serves several models
@@ -14,11 +14,11 @@ import org.draglora.engine.nn.LinearAdapters;
  * batching several sessions' steps. Sample {@code i} of the batch uses {@code sets.get(i)};
  * fused weight overrides are not possible per sample and are not consulted.
  */
-public final class PerSampleAdapters implements LinearAdapters {
+public final class PerSampleAdapters implements LayerAdapters {
 
-    private final List<LinearAdapters> sets;
+    private final List<LayerAdapters> sets;
 
-    public PerSampleAdapters(List<? extends LinearAdapters> sets) {
+    public PerSampleAdapters(List<? extends LayerAdapters> sets) {
         if (sets.isEmpty()) {
             throw new IllegalArgumentException("need at least one adapter set");
         }
@@ -27,7 +27,7 @@ public final class PerSampleAdapters implements LinearAdapters {
 
     @Override
     public NDArray weight(String path) {
-        for (LinearAdapters s : sets) {
+        for (LayerAdapters s : sets) {
             if (s.weight(path) != null) {
                 throw new IllegalStateException("per-sample adapters cannot use fused weights (" + path + ")");
             }

@@ -18,59 +18,94 @@ import org.draglora.engine.weights.WeightScope;
  * <p>oneDNN bug (STACK.md §2): in PyTorch 2.7.1 on CPU the input gradient of a float32 conv with
  * k > 1 whose output-channel count is not a multiple of 16 is wrong or NaN. When that gradient can
  * be needed (autograd is recording), the kernel is zero-padded to a multiple of 16 output
- * channels and the output sliced back; the forward values are unchanged.
+ * channels and the output sliced back; the forward values are unchanged. {@link #conv} applies the
+ * same guard to any kernel (LoRA branches on convolutions use it).
  */
-public final class Conv2d {
+public final class Conv2d implements AdaptableLayer {
 
+    private final String path;
     private final NDArray weight;
     private final NDArray bias;
-    private final long out;
-    private final int kernel;
     private final int stride;
     private final int padding;
 
     public Conv2d(WeightScope w, long in, long out, int kernel, int stride, int padding) {
+        this.path = w.path();
         this.weight = w.get("weight", out, in, kernel, kernel);
         this.bias = w.get("bias", out);
-        this.out = out;
-        this.kernel = kernel;
         this.stride = stride;
         this.padding = padding;
     }
 
+    @Override
+    public String path() {
+        return path;
+    }
+
     /** The kernel (out, in, k, k). */
+    @Override
     public NDArray weight() {
         return weight;
     }
 
+    /** Whether a LoRA branch fits this layer: stride 1 and "same" padding k / 2, as its branch assumes. */
+    public boolean adaptable() {
+        return stride == 1 && padding == weight.getShape().get(2) / 2;
+    }
+
     public NDArray forward(NDArray x) {
+        return conv(x, weight, bias, stride, padding);
+    }
+
+    /** The forward pass with a fused kernel and/or an additive LoRA branch for this layer, if any. */
+    public NDArray forward(NDArray x, LayerAdapters adapters) {
+        NDArray override = adapters.weight(path);
+        NDArray y = conv(x, override != null ? override : weight, bias, stride, padding);
+        NDArray delta = adapters.delta(path, x);
+        return delta == null ? y : y.add(delta);
+    }
+
+    /**
+     * {@code conv2d(x, w, b)} with dilation 1 and one group; {@code b} may be {@code null}. Shapes:
+     * x (B, in, H, W), w (out, in, k, k), b (out) -> (B, out, H', W').
+     */
+    public static NDArray conv(NDArray x, NDArray w, NDArray b, int stride, int padding) {
         Shape s = new Shape(stride, stride);
         Shape p = new Shape(padding, padding);
         Shape d = new Shape(1, 1);
-        if (needsChannelPadding(x)) {
+        Shape ws = w.getShape();
+        long out = ws.get(0);
+        if (needsChannelPadding(x, ws)) {
             long padded = (out + 15) / 16 * 16;
-            Shape ws = weight.getShape();
             // the padded kernel is made from x's manager and closed after the call (autograd keeps
             // its own reference), so nothing accumulates in the model's manager
             try (NDManager scratch = x.getManager().newSubManager()) {
-                NDArray zw = scratch.zeros(new Shape(padded - out, ws.get(1), ws.get(2), ws.get(3)), weight.getDataType());
-                NDArray zb = scratch.zeros(new Shape(padded - out), weight.getDataType());
-                NDArray wp = NDArrays.concat(new NDList(weight, zw), 0);
-                NDArray bp = NDArrays.concat(new NDList(bias, zb), 0);
+                NDArray zw = scratch.zeros(new Shape(padded - out, ws.get(1), ws.get(2), ws.get(3)), w.getDataType());
+                NDArray wp = NDArrays.concat(new NDList(w, zw), 0);
                 wp.attach(scratch);
-                bp.attach(scratch);
+                NDArray bp = null;
+                if (b != null) {
+                    NDArray zb = scratch.zeros(new Shape(padded - out), w.getDataType());
+                    bp = NDArrays.concat(new NDList(b, zb), 0);
+                    bp.attach(scratch);
+                }
                 NDArray y = ai.djl.nn.convolutional.Conv2d.conv2d(x, wp, bp, s, p, d, 1).singletonOrThrow();
+                // (B, padded, H', W') -> (B, out, H', W')
                 NDArray sliced = y.get(new NDIndex(":, 0:" + out));
                 sliced.attach(x.getManager());
                 return sliced;
             }
         }
-        return ai.djl.nn.convolutional.Conv2d.conv2d(x, weight, bias, s, p, d, 1).singletonOrThrow();
+        return ai.djl.nn.convolutional.Conv2d.conv2d(x, w, b, s, p, d, 1).singletonOrThrow();
+    }
+
+    static boolean needsChannelPadding(NDArray x, Shape kernel) {
+        return kernel.get(2) > 1 && kernel.get(0) % 16 != 0 && x.getDataType() == DataType.FLOAT32
+                && x.getDevice().getDeviceType().equals(Device.Type.CPU) && gradientPossible(x);
     }
 
     boolean needsChannelPadding(NDArray x) {
-        return kernel > 1 && out % 16 != 0 && x.getDataType() == DataType.FLOAT32
-                && x.getDevice().getDeviceType().equals(Device.Type.CPU) && gradientPossible(x);
+        return needsChannelPadding(x, weight.getShape());
     }
 
     /**

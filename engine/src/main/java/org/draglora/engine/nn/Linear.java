@@ -7,7 +7,7 @@ import org.draglora.engine.weights.WeightScope;
  * {@code torch.nn.Linear}: {@code y = x W^T + b}. Keys: {@code weight} (out, in), {@code bias}
  * (out) when present. Shapes: x (..., in) -> (..., out).
  */
-public final class Linear {
+public final class Linear implements AdaptableLayer {
 
     private final String path;
     private final NDArray weight;
@@ -19,12 +19,12 @@ public final class Linear {
         this.bias = bias ? w.get("bias", out) : null;
     }
 
-    /** The diffusers key path of this layer (adapters are looked up by it). */
+    @Override
     public String path() {
         return path;
     }
 
-    /** The base weight (out, in). */
+    @Override
     public NDArray weight() {
         return weight;
     }
@@ -39,7 +39,7 @@ public final class Linear {
     }
 
     /** The forward pass with a fused weight and/or an additive adapter for this layer, if any. */
-    public NDArray forward(NDArray x, LinearAdapters adapters) {
+    public NDArray forward(NDArray x, LayerAdapters adapters) {
         NDArray override = adapters.weight(path);
         NDArray y = ai.djl.nn.core.Linear.linear(x, override != null ? override : weight, bias).singletonOrThrow();
         NDArray delta = adapters.delta(path, x);

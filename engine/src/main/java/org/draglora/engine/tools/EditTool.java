@@ -160,7 +160,7 @@ public final class EditTool {
             TrackingSettings t = drag.tracking();
             drag = drag.withTracking(new TrackingSettings(o.tracking(), t.reduction(), t.radius(), t.roundMinD()));
         }
-        RecLoraSettings rec = RecLoraSettings.reference();
+        RecLoraSettings rec = defaults.apply(RecLoraSettings.reference());
         if (o.recLoraSteps() != null) {
             rec = rec.withSteps(o.recLoraSteps());
         }

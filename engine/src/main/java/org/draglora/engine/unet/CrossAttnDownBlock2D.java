@@ -33,7 +33,7 @@ public final class CrossAttnDownBlock2D implements DownBlock {
         List<NDArray> res = new ArrayList<>();
         NDArray x = hiddenStates;
         for (int j = 0; j < resnets.size(); j++) {
-            x = resnets.get(j).forward(x, temb);
+            x = resnets.get(j).forward(x, temb, ctx.adapters());
             x = transformers.get(j).forward(x, encoderHiddenStates, ctx);
             res.add(x);
         }
@@ -42,6 +42,11 @@ public final class CrossAttnDownBlock2D implements DownBlock {
             res.add(x);
         }
         return new Output(x, res);
+    }
+
+    @Override
+    public List<ResnetBlock2D> resnets() {
+        return List.copyOf(resnets);
     }
 
     @Override

@@ -43,10 +43,15 @@ public final class CrossAttnUpBlock2D implements UpBlock {
         for (int j = 0; j < resnets.size(); j++) {
             // (B, C, H, W) ++ (B, Cskip, H, W) -> (B, C + Cskip, H, W)
             x = NDArrays.concat(new ai.djl.ndarray.NDList(x, skips.removeLast()), 1);
-            x = resnets.get(j).forward(x, temb);
+            x = resnets.get(j).forward(x, temb, ctx.adapters());
             x = transformers.get(j).forward(x, encoderHiddenStates, ctx);
         }
         return upsampler == null ? x : upsampler.forward(x);
+    }
+
+    @Override
+    public List<ResnetBlock2D> resnets() {
+        return List.copyOf(resnets);
     }
 
     @Override

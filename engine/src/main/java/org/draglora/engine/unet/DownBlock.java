@@ -18,6 +18,9 @@ interface DownBlock {
 
     Output forward(NDArray hiddenStates, NDArray temb, NDArray encoderHiddenStates, ForwardContext ctx);
 
+    /** The resnets in call order. */
+    List<ResnetBlock2D> resnets();
+
     /** The attentions in call order (empty without transformers). */
     List<Attention> attentions();
 }

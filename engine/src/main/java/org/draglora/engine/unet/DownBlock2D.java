@@ -28,7 +28,7 @@ public final class DownBlock2D implements DownBlock {
         List<NDArray> res = new ArrayList<>();
         NDArray x = hiddenStates;
         for (ResnetBlock2D resnet : resnets) {
-            x = resnet.forward(x, temb);
+            x = resnet.forward(x, temb, ctx.adapters());
             res.add(x);
         }
         if (downsampler != null) {
@@ -36,6 +36,11 @@ public final class DownBlock2D implements DownBlock {
             res.add(x);
         }
         return new Output(x, res);
+    }
+
+    @Override
+    public List<ResnetBlock2D> resnets() {
+        return List.copyOf(resnets);
     }
 
     @Override

@@ -1,28 +1,29 @@
 package org.draglora.engine.unet;
 
 import java.util.Map;
-import org.draglora.engine.nn.LinearAdapters;
+import org.draglora.engine.nn.LayerAdapters;
 
 /**
- * What travels with one forward call of a shared, never-mutated model: the per-session linear
+ * What travels with one forward call of a shared, never-mutated model: the per-session layer
  * adapters (a trainable LoRA set or a fused frozen view), attention processors by the attention's
  * key path (K/V capture or injection), and a tap that sees named intermediate tensors.
  *
- * @param adapters LoRA adapters or fused weights for the attention projections
+ * @param adapters LoRA adapters or fused weights for the attention projections and, where a LoRA
+ *     targets them, the resnet convolutions
  * @param processors processor per attention key path; absent paths use {@link DefaultAttnProcessor}
  * @param tap receives intermediates ({@code time_proj}, {@code down_blocks.0}, ...), or does nothing
  */
-public record ForwardContext(LinearAdapters adapters, Map<String, AttnProcessor> processors, FeatureTap tap) {
+public record ForwardContext(LayerAdapters adapters, Map<String, AttnProcessor> processors, FeatureTap tap) {
 
     /** The base model with nothing attached. */
-    public static final ForwardContext DEFAULT = new ForwardContext(LinearAdapters.NONE, Map.of(), FeatureTap.NONE);
+    public static final ForwardContext DEFAULT = new ForwardContext(LayerAdapters.NONE, Map.of(), FeatureTap.NONE);
 
     public ForwardContext {
         processors = Map.copyOf(processors);
     }
 
     /** The base model with these adapters. */
-    public static ForwardContext of(LinearAdapters adapters) {
+    public static ForwardContext of(LayerAdapters adapters) {
         return new ForwardContext(adapters, Map.of(), FeatureTap.NONE);
     }
 

@@ -3,8 +3,10 @@ package org.draglora.engine.unet;
 import static org.draglora.engine.nn.Ops.silu;
 
 import ai.djl.ndarray.NDArray;
+import java.util.List;
 import org.draglora.engine.nn.Conv2d;
 import org.draglora.engine.nn.GroupNorm;
+import org.draglora.engine.nn.LayerAdapters;
 import org.draglora.engine.nn.Linear;
 import org.draglora.engine.nn.Ops;
 import org.draglora.engine.weights.WeightScope;
@@ -40,16 +42,27 @@ public final class ResnetBlock2D {
         convShortcut = in == out ? null : new Conv2d(w.child("conv_shortcut"), in, out, 1, 1, 0);
     }
 
+    /** The forward pass with the base weights (the VAE's resnets). */
     public NDArray forward(NDArray hiddenStates, NDArray temb) {
+        return forward(hiddenStates, temb, LayerAdapters.NONE);
+    }
+
+    /** The forward pass with per-call adapters on conv1 and conv2 (LoRA on the resnet convolutions). */
+    public NDArray forward(NDArray hiddenStates, NDArray temb, LayerAdapters adapters) {
         return Ops.scoped(hiddenStates, h -> {
-            NDArray x = conv1.forward(silu(norm1.forward(h)));
+            NDArray x = conv1.forward(silu(norm1.forward(h)), adapters);
             if (timeEmbProj != null) {
                 // temb: (B, Ct) -> (B, Cout) -> (B, Cout, 1, 1), broadcast over H, W
                 x = x.add(timeEmbProj.forward(silu(Ops.borrow(temb, h.getManager()))).expandDims(2).expandDims(3));
             }
-            x = conv2.forward(silu(norm2.forward(x)));
+            x = conv2.forward(silu(norm2.forward(x)), adapters);
             NDArray shortcut = convShortcut == null ? h : convShortcut.forward(h);
             return shortcut.add(x);
         });
+    }
+
+    /** The 3x3 convolutions LoRA can adapt: conv1 and conv2 (the 1x1 shortcut is left alone). */
+    public List<Conv2d> convs() {
+        return List.of(conv1, conv2);
     }
 }

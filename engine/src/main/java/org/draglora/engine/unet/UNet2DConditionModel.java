@@ -10,6 +10,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Set;
+import org.draglora.engine.nn.AdaptableLayer;
 import org.draglora.engine.nn.Conv2d;
 import org.draglora.engine.nn.GroupNorm;
 import org.draglora.engine.nn.Linear;
@@ -137,10 +139,31 @@ public final class UNet2DConditionModel implements AutoCloseable {
         return paths;
     }
 
-    /** The linear layers LoRA adapts: to_q, to_k, to_v, to_out.0 of every attention. */
+    /** The linear layers LoRA adapts by default: to_q, to_k, to_v, to_out.0 of every attention. */
     public List<Linear> loraTargets() {
         List<Linear> all = new ArrayList<>();
         attentions().forEach(a -> all.addAll(a.projections()));
+        return all;
+    }
+
+    /** The resnets in call order: down blocks, mid block, up blocks. */
+    public List<ResnetBlock2D> resnets() {
+        List<ResnetBlock2D> all = new ArrayList<>();
+        downBlocks.forEach(b -> all.addAll(b.resnets()));
+        all.addAll(midBlock.resnets());
+        upBlocks.forEach(b -> all.addAll(b.resnets()));
+        return all;
+    }
+
+    /** The layers of the given kinds, in model order (attention projections, then resnet convolutions). */
+    public List<AdaptableLayer> loraTargets(Set<LoraTarget> kinds) {
+        List<AdaptableLayer> all = new ArrayList<>();
+        if (kinds.contains(LoraTarget.ATTENTION)) {
+            all.addAll(loraTargets());
+        }
+        if (kinds.contains(LoraTarget.RESNET_CONVS)) {
+            resnets().forEach(r -> all.addAll(r.convs()));
+        }
         return all;
     }
 

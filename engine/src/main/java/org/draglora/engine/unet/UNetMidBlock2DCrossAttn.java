@@ -24,9 +24,13 @@ public final class UNetMidBlock2DCrossAttn {
     }
 
     public NDArray forward(NDArray hiddenStates, NDArray temb, NDArray encoderHiddenStates, ForwardContext ctx) {
-        NDArray x = resnet0.forward(hiddenStates, temb);
+        NDArray x = resnet0.forward(hiddenStates, temb, ctx.adapters());
         x = attention0.forward(x, encoderHiddenStates, ctx);
-        return resnet1.forward(x, temb);
+        return resnet1.forward(x, temb, ctx.adapters());
+    }
+
+    List<ResnetBlock2D> resnets() {
+        return List.of(resnet0, resnet1);
     }
 
     List<Attention> attentions() {

@@ -14,6 +14,9 @@ interface UpBlock {
     NDArray forward(NDArray hiddenStates, Deque<NDArray> skips, NDArray temb, NDArray encoderHiddenStates,
             ForwardContext ctx);
 
+    /** The resnets in call order. */
+    List<ResnetBlock2D> resnets();
+
     /** The attentions in call order (empty without transformers). */
     List<Attention> attentions();
 }

@@ -36,9 +36,14 @@ public final class UpBlock2D implements UpBlock {
         for (ResnetBlock2D resnet : resnets) {
             // (B, C, H, W) ++ (B, Cskip, H, W) -> (B, C + Cskip, H, W)
             x = NDArrays.concat(new ai.djl.ndarray.NDList(x, skips.removeLast()), 1);
-            x = resnet.forward(x, temb);
+            x = resnet.forward(x, temb, ctx.adapters());
         }
         return upsampler == null ? x : upsampler.forward(x);
+    }
+
+    @Override
+    public List<ResnetBlock2D> resnets() {
+        return List.copyOf(resnets);
     }
 
     @Override

@@ -69,7 +69,9 @@ public final class ReplayCommand implements Callable<Integer> {
                     .orElseThrow(() -> new UsageException("no session " + sessionId + " in the journal "
                             + Journal.describe(system)));
         } finally {
+            // wait for the journal's database to close, so nothing writes into the data directory after we return
             system.terminate();
+            system.getWhenTerminated().toCompletableFuture().get(1, java.util.concurrent.TimeUnit.MINUTES);
         }
         PrintWriter o = root.out();
         o.printf(Locale.ROOT, "session %s: %s, epoch %d, %d steps (%d drag), %d live changes%n", sessionId,

@@ -24,7 +24,7 @@ public final class SpecRequests {
         }
         DragSettings drag = engine.defaults().apply(EditMethod.parse(spec.method()).settings())
                 .withMaxSteps(spec.maxSteps());
-        RecLoraSettings rec = RecLoraSettings.reference().withSteps(spec.recLoraSteps());
+        RecLoraSettings rec = engine.defaults().apply(RecLoraSettings.reference()).withSteps(spec.recLoraSteps());
         return new DragRequest(spec.width(), spec.height(), rgb, mask(blobs, spec.maskHash()), pairs, spec.prompt(), drag,
                 rec, spec.seed());
     }

@@ -1,0 +1,82 @@
+package org.draglora.engine.edit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.draglora.engine.drag.DragSettings;
+import org.draglora.engine.model.ModelPath;
+import org.draglora.engine.unet.LoraTarget;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A model's draglora.json: what it overrides, how it round-trips, what it rejects. */
+class ModelDragDefaultsTest {
+
+    private static ModelPath folder(Path dir, String json) throws IOException {
+        Files.writeString(dir.resolve("model_index.json"), "{}");
+        if (json != null) {
+            Files.writeString(dir.resolve(ModelDragDefaults.FILE), json);
+        }
+        return ModelPath.of(dir);
+    }
+
+    @Test
+    void aFolderWithoutTheFileKeepsTheReferenceSettings(@TempDir Path dir) throws Exception {
+        ModelDragDefaults d = ModelDragDefaults.read(folder(dir, null));
+        assertSame(ModelDragDefaults.NONE, d);
+        assertEquals(DragSettings.dragLora(), d.apply(DragSettings.dragLora()));
+        assertEquals(Set.of(LoraTarget.ATTENTION), d.apply(RecLoraSettings.reference()).targets());
+    }
+
+    @Test
+    void everyFieldRoundTripsAndApplies(@TempDir Path dir) throws Exception {
+        ModelDragDefaults written = new ModelDragDefaults(List.of(2), 3, 2e-3, EnumSet.allOf(LoraTarget.class));
+        written.write(dir);
+        ModelDragDefaults read = ModelDragDefaults.read(folder(dir, Files.readString(dir.resolve(ModelDragDefaults.FILE))));
+        assertEquals(written, read);
+        DragSettings s = read.apply(DragSettings.dragLora());
+        assertEquals(List.of(2), s.features().featureIdx());
+        assertEquals(3, s.mutualAttention().startLayer());
+        assertEquals(2e-3, s.optimization().learningRate());
+        assertEquals(DragSettings.dragDiffusion().optimization().learningRate(),
+                read.apply(DragSettings.dragDiffusion()).optimization().learningRate(), "the latent's lr is not the LoRA's");
+        RecLoraSettings rec = read.apply(RecLoraSettings.reference().withSteps(300));
+        assertEquals(EnumSet.allOf(LoraTarget.class), rec.targets());
+        assertEquals(300, rec.steps());
+    }
+
+    @Test
+    void badValuesNameTheFileAndTheField(@TempDir Path dir) throws Exception {
+        ModelPath unknown = folder(dir, "{\"lora_targets\": [\"attention\", \"mlp\"]}");
+        IOException e = assertThrows(IOException.class, () -> ModelDragDefaults.read(unknown));
+        assertTrue(e.getMessage().contains(ModelDragDefaults.FILE) && e.getMessage().contains("'mlp'"), e.getMessage());
+        ModelPath empty = folder(dir, "{\"lora_targets\": []}");
+        e = assertThrows(IOException.class, () -> ModelDragDefaults.read(empty));
+        assertTrue(e.getMessage().contains("lora_targets"), e.getMessage());
+        ModelPath lr = folder(dir, "{\"lora_learning_rate\": 3}");
+        e = assertThrows(IOException.class, () -> ModelDragDefaults.read(lr));
+        assertTrue(e.getMessage().contains("lora_learning_rate"), e.getMessage());
+    }
+
+    @Test
+    void theRecLoraCacheKeyOfTheReferenceTargetsIsUnchangedAndOtherTargetsGetTheirOwn() {
+        RecLoraSettings reference = RecLoraSettings.reference();
+        assertEquals(reference.toString().replace(", targets=[ATTENTION]", ""), reference.cacheDescription());
+        byte[] rgb = new byte[3 * 8 * 8];
+        String attention = RecLoraCache.key("m", rgb, 8, 8, "p", reference, 1);
+        String convs = RecLoraCache.key("m", rgb, 8, 8, "p", reference.withTargets(EnumSet.allOf(LoraTarget.class)), 1);
+        assertNotEquals(attention, convs);
+        assertEquals(attention, RecLoraCache.key("m", rgb, 8, 8, "p", new RecLoraSettings(16, 80, 5e-4, 1e-2, 4), 1));
+        assertNull(ModelDragDefaults.NONE.loraTargets());
+    }
+}
