@@ -62,7 +62,8 @@ public final class LoraSet implements LayerAdapters {
         Map<String, LoraAdapter> m = new LinkedHashMap<>();
         for (AdaptableLayer target : unet.loraTargets(targets)) {
             long[] w = target.weight().getShape().getShape();
-            // linear (out, in) -> down (r, in), up (out, r); conv (out, in, k, k) -> down (r, in, k, k), up (out, r, 1, 1)
+            // linear (out, in) -> down (r, in), up (out, r);
+            // conv (out, in, k, k) -> down (r, in, k, k), up (out, r, 1, 1)
             Shape downShape = w.length == 2 ? new Shape(rank, w[1]) : new Shape(rank, w[1], w[2], w[3]);
             Shape upShape = w.length == 2 ? new Shape(w[0], rank) : new Shape(w[0], rank, 1, 1);
             float[] down = new float[Math.toIntExact(downShape.size())];

@@ -48,11 +48,6 @@ public final class Conv2d implements AdaptableLayer {
         return weight;
     }
 
-    /** Whether a LoRA branch fits this layer: stride 1 and "same" padding k / 2, as its branch assumes. */
-    public boolean adaptable() {
-        return stride == 1 && padding == weight.getShape().get(2) / 2;
-    }
-
     public NDArray forward(NDArray x) {
         return conv(x, weight, bias, stride, padding);
     }

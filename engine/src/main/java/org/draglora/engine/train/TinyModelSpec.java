@@ -6,8 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.List;
 import org.draglora.engine.clip.CLIPTextConfig;
+import org.draglora.engine.edit.ModelDragDefaults;
+import org.draglora.engine.unet.LoraTarget;
 import org.draglora.engine.unet.UNet2DConditionConfig;
 import org.draglora.engine.vae.AutoencoderKLConfig;
 
@@ -175,10 +178,14 @@ public final class TinyModelSpec {
      * channels): on the first seven ShapeDrag cases DragLoRA's handle error summed to 72.5 px with
      * index 2 against 116.1 px with index 3 (initial distances 96.0 px; README, "The embedded
      * model"). The final denoising injects K/V into the self-attention of the last two up blocks
-     * (layers 3..6 of 7), as SD's start layer 10 does for its last two.
+     * (layers 3..6 of 7), as SD's start layer 10 does for its last two. The LoRAs adapt the resnet
+     * 3x3 convolutions as well as the attention projections: in this UNet the image is held by the
+     * convolutions (README, "Why DragLoRA loses the objects"; {@code bench ilfa}), and on the first 16
+     * ShapeDrag cases that took DragLoRA from 0.97 to 0.84 of the initial distance and
+     * DragDiffusion from 0.55 to 0.49.
      */
-    public static org.draglora.engine.edit.ModelDragDefaults dragDefaults() {
-        return new org.draglora.engine.edit.ModelDragDefaults(List.of(2), 3, null);
+    public static ModelDragDefaults dragDefaults() {
+        return new ModelDragDefaults(List.of(2), 3, null, EnumSet.allOf(LoraTarget.class));
     }
 
     private static void strings(ArrayNode a, List<String> values) {
