@@ -17,15 +17,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import org.draglora.engine.nn.Conv2d;
-import org.draglora.engine.runtime.EngineRuntime;
-import org.draglora.engine.testing.FixtureModels;
-import org.draglora.engine.testing.Fixtures;
 import org.draglora.engine.testing.Tensors;
+import org.draglora.engine.testing.TinyUnetBench;
 import org.draglora.engine.unet.ForwardContext;
 import org.draglora.engine.unet.LoraTarget;
 import org.draglora.engine.unet.UNet2DConditionModel;
 import org.draglora.engine.unet.UNetOutput;
-import org.draglora.engine.weights.SafetensorsFile;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,31 +36,24 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ConvLoraTest {
 
+    private static TinyUnetBench bench;
     private static NDManager manager;
     private static UNet2DConditionModel unet;
-    private static SafetensorsFile inputs;
-    private static SafetensorsFile plainExpected;
 
     @BeforeAll
     static void load() throws Exception {
-        EngineRuntime rt = EngineRuntime.cpu();
-        manager = rt.newManager();
-        unet = FixtureModels.tinyUnet(rt);
-        inputs = Fixtures.open("unet-tiny-lora/inputs.safetensors");
-        plainExpected = Fixtures.open("unet-tiny/expected.safetensors");
+        bench = new TinyUnetBench();
+        manager = bench.manager();
+        unet = bench.unet();
     }
 
     @AfterAll
     static void close() throws Exception {
-        unet.close();
-        manager.close();
-        inputs.close();
-        plainExpected.close();
+        bench.close();
     }
 
-    private UNetOutput forward(NDManager m, NDArray sample, ForwardContext ctx) {
-        return unet.forward(sample, Tensors.loadLongs(m, inputs, "timesteps"),
-                Tensors.load(m, inputs, "encoder_hidden_states"), ctx);
+    private static UNetOutput forward(NDManager m, NDArray sample, ForwardContext ctx) {
+        return bench.forward(m, sample, ctx);
     }
 
     /** A set on the given targets whose up factors are random too, so that it changes the model. */
@@ -90,7 +80,7 @@ class ConvLoraTest {
             assertEquals(new Shape(4, kernel[1], 3, 3), first.down().getShape());
             assertEquals(new Shape(kernel[0], 4, 1, 1), first.up().getShape());
             assertTrue(first.isConv());
-            assertMatchesFixture(plainExpected, "eps", forward(m, Tensors.load(m, inputs, "sample"),
+            assertMatchesFixture(bench.plainExpected(), "eps", forward(m, bench.sample(m),
                     ForwardContext.of(lora)).sample());
 
             LoraSet both = LoraSet.init(unet, EnumSet.allOf(LoraTarget.class), 4, m, 7);
@@ -103,7 +93,7 @@ class ConvLoraTest {
     void convAdaptersEqualTheirFusedKernelsAndChangeTheOutput() {
         try (NDManager m = manager.newSubManager()) {
             LoraSet lora = active(EnumSet.allOf(LoraTarget.class), 4, m);
-            NDArray sample = Tensors.load(m, inputs, "sample");
+            NDArray sample = bench.sample(m);
             float[] base = forward(m, sample, ForwardContext.DEFAULT).sample().toFloatArray();
             float[] adapted = forward(m, sample, ForwardContext.of(lora)).sample().toFloatArray();
             FusedLora fused = lora.fuse(unet, m);

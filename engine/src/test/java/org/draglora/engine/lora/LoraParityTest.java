@@ -14,10 +14,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import java.nio.file.Path;
 import java.util.Map;
-import org.draglora.engine.runtime.EngineRuntime;
-import org.draglora.engine.testing.FixtureModels;
 import org.draglora.engine.testing.Fixtures;
 import org.draglora.engine.testing.Tensors;
+import org.draglora.engine.testing.TinyUnetBench;
 import org.draglora.engine.unet.ForwardContext;
 import org.draglora.engine.unet.UNet2DConditionModel;
 import org.draglora.engine.unet.UNetOutput;
@@ -34,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LoraParityTest {
 
+    private static TinyUnetBench bench;
     private static NDManager manager;
     private static UNet2DConditionModel unet;
     private static SafetensorsFile inputs;
@@ -43,28 +43,24 @@ class LoraParityTest {
 
     @BeforeAll
     static void load() throws Exception {
-        EngineRuntime rt = EngineRuntime.cpu();
-        manager = rt.newManager();
-        unet = FixtureModels.tinyUnet(rt);
-        inputs = Fixtures.open("unet-tiny-lora/inputs.safetensors");
+        bench = new TinyUnetBench();
+        manager = bench.manager();
+        unet = bench.unet();
+        inputs = bench.inputs();
+        plainExpected = bench.plainExpected();
         expected = Fixtures.open("unet-tiny-lora/expected.safetensors");
         grads = Fixtures.open("unet-tiny-lora/grads.safetensors");
-        plainExpected = Fixtures.open("unet-tiny/expected.safetensors");
     }
 
     @AfterAll
     static void close() throws Exception {
-        unet.close();
-        manager.close();
-        inputs.close();
+        bench.close();
         expected.close();
         grads.close();
-        plainExpected.close();
     }
 
     private UNetOutput forward(NDManager m, NDArray sample, ForwardContext ctx) {
-        return unet.forward(sample, Tensors.loadLongs(m, inputs, "timesteps"),
-                Tensors.load(m, inputs, "encoder_hidden_states"), ctx);
+        return bench.forward(m, sample, ctx);
     }
 
     @Test
