@@ -30,8 +30,19 @@ public record DragSettings(Features features, Motion motion, TrackingSettings tr
      * @param featureIdx indices into {@code [mid, up0, up1, up2, up3]}; [3] = up_blocks.2, 640 channels
      *     (DL:run_dragbench_draglora.py:108)
      * @param gridScale grid size / image size; the reference uses {@code int(0.5*H)} (:116-117)
+     * @param x0Weight 0 in the reference; otherwise the one-step x0 prediction at the drag timestep
+     *     (the predicted clean latent, resized to the grid) times this weight is appended to F, so
+     *     that motion supervision and point tracking also see what the decoder will show. Not in the
+     *     reference: a small model's LoRA can otherwise satisfy the drag loss in feature directions
+     *     its output layers ignore (README, "The embedded model")
      */
-    public record Features(List<Integer> featureIdx, double gridScale) {
+    public record Features(List<Integer> featureIdx, double gridScale, double x0Weight) {
+
+        /** Features without the x0 prediction, as the reference builds them. */
+        public Features(List<Integer> featureIdx, double gridScale) {
+            this(featureIdx, gridScale, 0);
+        }
+
         public Features {
             featureIdx = List.copyOf(featureIdx);
             if (featureIdx.isEmpty()) {
@@ -45,6 +56,9 @@ public record DragSettings(Features features, Motion motion, TrackingSettings tr
             }
             if (!(gridScale > 0 && gridScale <= 1)) {
                 throw new IllegalArgumentException("gridScale must be in (0, 1], got " + gridScale);
+            }
+            if (!(x0Weight >= 0) || Double.isInfinite(x0Weight)) {
+                throw new IllegalArgumentException("x0Weight must be finite and >= 0, got " + x0Weight);
             }
         }
 

@@ -81,6 +81,23 @@ public final class FeatureMaps {
         return out;
     }
 
+    /**
+     * F as {@code features} describe it: the selected UNet features on the grid, then, when
+     * {@code features.x0Weight()} is not 0, the x0 prediction {@code x0} (B, 4, h, w) on the same
+     * grid times that weight. Shapes: (B, C, gh, gw), or (B, C + 4, gh, gw).
+     */
+    public static NDArray featureMap(List<NDArray> unetFeatures, NDArray x0, DragSettings.Features features, int gridH,
+            int gridW) {
+        NDArray unet = featureMap(unetFeatures, features.featureIdx(), gridH, gridW);
+        if (features.x0Weight() == 0) {
+            return unet;
+        }
+        Objects.requireNonNull(x0, "x0 prediction (the features ask for it)");
+        // (B, 4, h, w) -> (B, 4, gh, gw), weighted; (B, C, gh, gw) ++ that -> (B, C + 4, gh, gw)
+        NDArray x0Grid = resizeBilinear(x0, gridH, gridW).mul((float) features.x0Weight());
+        return NDArrays.concat(new NDList(unet, x0Grid), 1);
+    }
+
     /** {@link #featureMap(List, List, int, int)} with the reference's default index [3]. */
     public static NDArray featureMap(List<NDArray> unetFeatures, int gridH, int gridW) {
         return featureMap(unetFeatures, DEFAULT_FEATURE_IDX, gridH, gridW);

@@ -43,7 +43,7 @@ final class DragDiffusionIteration extends DragIteration {
                 GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray z = Ops.borrow(latent, s);
             UNetOutput out = run.forward(z, t, run.recContext());
-            NDArray f1 = run.features(out);
+            NDArray f1 = run.features(out, z);
             DdimScheduler.StepResult stepped = scheduler.step(out.sample(), t, z, steps());
             run.rememberFeatures(f1);
             NDArray x0 = keepX0(stepped.predOriginalSample());

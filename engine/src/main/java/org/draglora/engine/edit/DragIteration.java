@@ -57,7 +57,7 @@ abstract class DragIteration {
         try (NDManager s = run.manager.newSubManager(); NoGrad ignored = NoGrad.open()) {
             NDArray z0 = Ops.borrow(run.zOrig, s);
             UNetOutput out = run.forward(z0, run.dragTimestep, run.recContext());
-            NDArray f0 = run.features(out);
+            NDArray f0 = run.features(out, z0);
             run.zPrev0 = run.keep(scheduler.step(out.sample(), run.dragTimestep, z0, steps()).prevSample());
             run.rememberFeatures(f0);
             for (TrackedPoint p : run.points) {

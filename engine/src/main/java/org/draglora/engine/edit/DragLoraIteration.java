@@ -71,7 +71,7 @@ final class DragLoraIteration extends DragIteration {
                 UNetOutput out = run.forward(z, t, ForwardContext.of(dragLora));
                 forwards++;
                 samples++;
-                NDArray f1 = run.features(out);
+                NDArray f1 = run.features(out, z);
                 DdimScheduler.StepResult stepped = scheduler.step(out.sample(), t, z, steps());
                 run.rememberFeatures(f1);
                 NDArray x0 = keepX0(stepped.predOriginalSample());
@@ -89,7 +89,7 @@ final class DragLoraIteration extends DragIteration {
                         out = run.forward(z, t, ForwardContext.of(dragLora));
                         forwards++;
                         samples++;
-                        f1 = run.features(out);
+                        f1 = run.features(out, z);
                         stepped = scheduler.step(out.sample(), t, z, steps());
                     }
                     losses = dooLoss(gc, s, f1, stepped);

@@ -496,9 +496,16 @@ public final class DragRun implements AutoCloseable {
         return model.unet().forward(latent, t, text, ctx);
     }
 
-    NDArray features(UNetOutput out) {
-        return FeatureMaps.featureMap(out.features(), settings.features().featureIdx(), geometry.gridHeight(),
-                geometry.gridWidth());
+    /**
+     * F of a UNet pass on {@code latent} at the drag timestep ({@link FeatureMaps#featureMap(List,
+     * NDArray, DragSettings.Features, int, int)}; the x0 prediction only when the settings weigh it).
+     */
+    NDArray features(UNetOutput out, NDArray latent) {
+        DragSettings.Features f = settings.features();
+        NDArray x0 = f.x0Weight() == 0 ? null
+                : model.scheduler().step(out.sample(), dragTimestep, latent, settings.schedule().inferenceSteps())
+                        .predOriginalSample();
+        return FeatureMaps.featureMap(out.features(), x0, f, geometry.gridHeight(), geometry.gridWidth());
     }
 
     private StepRecord.Preview latentPreview(NDArray latent) {

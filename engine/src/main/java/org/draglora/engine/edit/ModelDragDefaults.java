@@ -20,7 +20,8 @@ import org.draglora.engine.unet.LoraTarget;
  * denoising injects K/V ({@code mutual_attention_start_layer}). SD 1.5 folders have no such file and
  * keep the reference values (feature 3 = up_blocks.2, layer 10 = up_blocks.2 and up_blocks.3);
  * the embedded model, with fewer blocks, ships its own. It can also name the layers the LoRAs adapt
- * ({@code lora_targets}).
+ * ({@code lora_targets}) and add the x0 prediction to the supervised features
+ * ({@code x0_feature_weight}).
  *
  * @param featureIdx the feature indices, or {@code null} to keep the method's
  * @param startLayer the first self-attention layer with injection, or {@code null} to keep the method's
@@ -30,15 +31,18 @@ import org.draglora.engine.unet.LoraTarget;
  * @param loraTargets the kinds of UNet layer the RecLoRA (and so DragLoRA's drag LoRA) adapts
  *     ({@code lora_targets}: {@code ["attention", "resnet_convs"]}), or {@code null} to keep the
  *     reference's attention projections; a model whose content lives in its convolutions needs them
+ * @param x0FeatureWeight the weight of the x0 prediction appended to the supervised features
+ *     ({@code x0_feature_weight}, {@link DragSettings.Features#x0Weight()}), or {@code null} for
+ *     none, as the reference
  */
 public record ModelDragDefaults(List<Integer> featureIdx, Integer startLayer, Double loraLearningRate,
-        Set<LoraTarget> loraTargets) {
+        Set<LoraTarget> loraTargets, Double x0FeatureWeight) {
 
     /** The file name. */
     public static final String FILE = "draglora.json";
 
     /** No overrides. */
-    public static final ModelDragDefaults NONE = new ModelDragDefaults(null, null, null, null);
+    public static final ModelDragDefaults NONE = new ModelDragDefaults(null, null, null, null, null);
 
     public ModelDragDefaults {
         featureIdx = featureIdx == null ? null : List.copyOf(featureIdx);
@@ -47,7 +51,7 @@ public record ModelDragDefaults(List<Integer> featureIdx, Integer startLayer, Do
 
     /** Overrides of the drag settings only; the RecLoRA keeps the reference's targets. */
     public ModelDragDefaults(List<Integer> featureIdx, Integer startLayer, Double loraLearningRate) {
-        this(featureIdx, startLayer, loraLearningRate, null);
+        this(featureIdx, startLayer, loraLearningRate, null, null);
     }
 
     /** The defaults of the model at {@code mp} ({@link #NONE} when it has no draglora.json). */
@@ -84,14 +88,20 @@ public record ModelDragDefaults(List<Integer> featureIdx, Integer startLayer, Do
                 throw new IOException(file + ": lora_targets must name at least one target");
             }
         }
-        return new ModelDragDefaults(idx, layer, lr, targets);
+        Double x0 = n.has("x0_feature_weight") ? n.get("x0_feature_weight").asDouble() : null;
+        if (x0 != null && !(x0 >= 0 && x0 < 1e6)) {
+            throw new IOException(file + ": x0_feature_weight must be in [0, 1e6), got " + x0);
+        }
+        return new ModelDragDefaults(idx, layer, lr, targets, x0);
     }
 
     /** {@code settings} with these overrides applied. */
     public DragSettings apply(DragSettings settings) {
         DragSettings s = settings;
-        if (featureIdx != null) {
-            s = s.withFeatures(new DragSettings.Features(featureIdx, s.features().gridScale()));
+        if (featureIdx != null || x0FeatureWeight != null) {
+            DragSettings.Features f = s.features();
+            s = s.withFeatures(new DragSettings.Features(featureIdx != null ? featureIdx : f.featureIdx(), f.gridScale(),
+                    x0FeatureWeight != null ? x0FeatureWeight : f.x0Weight()));
         }
         if (startLayer != null) {
             s = s.withMutualAttention(new DragSettings.MutualAttention(s.mutualAttention().startStep(), startLayer));
@@ -119,6 +129,9 @@ public record ModelDragDefaults(List<Integer> featureIdx, Integer startLayer, Do
         }
         if (loraLearningRate != null) {
             node.put("lora_learning_rate", loraLearningRate);
+        }
+        if (x0FeatureWeight != null) {
+            node.put("x0_feature_weight", x0FeatureWeight);
         }
         if (loraTargets != null) {
             var array = node.putArray("lora_targets");

@@ -146,6 +146,28 @@ class FeatureMapsTest {
         assertThrows(IllegalArgumentException.class, () -> FeatureMaps.featureMap(feats, List.of(5), 8, 8));
     }
 
+    @Test
+    void theX0PredictionIsAppendedWithItsWeightOnlyWhenAsked() {
+        List<NDArray> feats = List.of(manager.create(random(8 * 2 * 2, 1), new Shape(1, 8, 2, 2)),
+                manager.create(random(6 * 4 * 4, 2), new Shape(1, 6, 4, 4)),
+                manager.create(random(6 * 8 * 8, 3), new Shape(1, 6, 8, 8)));
+        NDArray x0 = manager.create(random(4 * 4 * 4, 6), new Shape(1, 4, 4, 4));
+        NDArray plain = FeatureMaps.featureMap(feats, List.of(2), 8, 8);
+        DragSettings.Features without = new DragSettings.Features(List.of(2), 0.5);
+        assertArrayEquals(plain.toFloatArray(), FeatureMaps.featureMap(feats, null, without, 8, 8).toFloatArray());
+        NDArray with = FeatureMaps.featureMap(feats, x0, new DragSettings.Features(List.of(2), 0.5, 100), 8, 8);
+        assertEquals(new Shape(1, 10, 8, 8), with.getShape());
+        assertArrayEquals(plain.toFloatArray(), with.get(":, 0:6").toFloatArray());
+        float[] want = FeatureMaps.resizeBilinear(x0, 8, 8).toFloatArray();
+        float[] got = with.get(":, 6:10").toFloatArray();
+        for (int i = 0; i < want.length; i++) {
+            assertEquals(100 * want[i], got[i], 1e-3f * Math.max(1, Math.abs(100 * want[i])));
+        }
+        assertThrows(NullPointerException.class,
+                () -> FeatureMaps.featureMap(feats, null, new DragSettings.Features(List.of(2), 0.5, 1), 8, 8));
+        assertThrows(IllegalArgumentException.class, () -> new DragSettings.Features(List.of(2), 0.5, -1));
+    }
+
     /** PyTorch nearest: src = min(floor(dst * (float) in/out), in-1). */
     private static int nearest(int dst, int in, int out) {
         return Math.min((int) Math.floor(dst * ((float) in / out)), in - 1);

@@ -40,12 +40,14 @@ class ModelDragDefaultsTest {
 
     @Test
     void everyFieldRoundTripsAndApplies(@TempDir Path dir) throws Exception {
-        ModelDragDefaults written = new ModelDragDefaults(List.of(2), 3, 2e-3, EnumSet.allOf(LoraTarget.class));
+        ModelDragDefaults written = new ModelDragDefaults(List.of(2), 3, 2e-3, EnumSet.allOf(LoraTarget.class), 50.0);
         written.write(dir);
         ModelDragDefaults read = ModelDragDefaults.read(folder(dir, Files.readString(dir.resolve(ModelDragDefaults.FILE))));
         assertEquals(written, read);
         DragSettings s = read.apply(DragSettings.dragLora());
         assertEquals(List.of(2), s.features().featureIdx());
+        assertEquals(50.0, s.features().x0Weight());
+        assertEquals(0.0, DragSettings.dragLora().features().x0Weight(), "the reference has no x0 features");
         assertEquals(3, s.mutualAttention().startLayer());
         assertEquals(2e-3, s.optimization().learningRate());
         assertEquals(DragSettings.dragDiffusion().optimization().learningRate(),
@@ -63,6 +65,9 @@ class ModelDragDefaultsTest {
         ModelPath empty = folder(dir, "{\"lora_targets\": []}");
         e = assertThrows(IOException.class, () -> ModelDragDefaults.read(empty));
         assertTrue(e.getMessage().contains("lora_targets"), e.getMessage());
+        ModelPath x0 = folder(dir, "{\"x0_feature_weight\": -1}");
+        e = assertThrows(IOException.class, () -> ModelDragDefaults.read(x0));
+        assertTrue(e.getMessage().contains("x0_feature_weight"), e.getMessage());
         ModelPath lr = folder(dir, "{\"lora_learning_rate\": 3}");
         e = assertThrows(IOException.class, () -> ModelDragDefaults.read(lr));
         assertTrue(e.getMessage().contains("lora_learning_rate"), e.getMessage());
