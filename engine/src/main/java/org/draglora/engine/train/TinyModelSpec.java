@@ -173,16 +173,6 @@ public final class TinyModelSpec {
     }
 
     /**
-     * Weight of the x0 prediction in the supervised features: without it this UNet's drag LoRA
-     * moves its up-block features (point tracking reports the handle at the target) while the x0
-     * prediction does not move at all. On the first 16 ShapeDrag cases, weights 10, 30, 100 and 300
-     * gave DragLoRA 0.74, 0.75, 0.62 and 0.67 of the initial distance on the first 8 (0.85 without),
-     * and 100 gave 0.65 on all 16 (0.84 without); the features' L1 loss averages over 132 channels,
-     * so the 4 latent channels need a large weight to count.
-     */
-    static final double X0_FEATURE_WEIGHT = 100;
-
-    /**
      * The drag settings this architecture needs. The supervised features are up_blocks.1's output
      * (index 2: 128 channels at 16x16, after its upsampler), not the last up block's (index 3, 64
      * channels): on the first seven ShapeDrag cases DragLoRA's handle error summed to 72.5 px with
@@ -192,11 +182,11 @@ public final class TinyModelSpec {
      * 3x3 convolutions as well as the attention projections: in this UNet the image is held by the
      * convolutions (README, "Why DragLoRA loses the objects"; {@code bench ilfa}), and on the first 16
      * ShapeDrag cases that took DragLoRA from 0.97 to 0.84 of the initial distance and
-     * DragDiffusion from 0.55 to 0.49. The x0 prediction joins the supervised features with
-     * weight {@link #X0_FEATURE_WEIGHT}.
+     * DragDiffusion from 0.55 to 0.49. No x0 prediction in the features yet: it helps DragLoRA
+     * but re-execution with it was not always bit-exact (README, "The embedded model").
      */
     public static ModelDragDefaults dragDefaults() {
-        return new ModelDragDefaults(List.of(2), 3, null, EnumSet.allOf(LoraTarget.class), X0_FEATURE_WEIGHT);
+        return new ModelDragDefaults(List.of(2), 3, null, EnumSet.allOf(LoraTarget.class), null);
     }
 
     private static void strings(ArrayNode a, List<String> values) {
