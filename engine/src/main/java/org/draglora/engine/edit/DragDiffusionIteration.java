@@ -43,8 +43,8 @@ final class DragDiffusionIteration extends DragIteration {
                 GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray z = Ops.borrow(latent, s);
             UNetOutput out = run.forward(z, t, run.recContext());
-            NDArray f1 = run.features(out, z);
             DdimScheduler.StepResult stepped = scheduler.step(out.sample(), t, z, steps());
+            NDArray f1 = run.features(out, stepped.predOriginalSample());
             run.rememberFeatures(f1);
             NDArray x0 = keepX0(stepped.predOriginalSample());
             if (iterations != 0) {

@@ -57,8 +57,9 @@ abstract class DragIteration {
         try (NDManager s = run.manager.newSubManager(); NoGrad ignored = NoGrad.open()) {
             NDArray z0 = Ops.borrow(run.zOrig, s);
             UNetOutput out = run.forward(z0, run.dragTimestep, run.recContext());
-            NDArray f0 = run.features(out, z0);
-            run.zPrev0 = run.keep(scheduler.step(out.sample(), run.dragTimestep, z0, steps()).prevSample());
+            DdimScheduler.StepResult stepped = scheduler.step(out.sample(), run.dragTimestep, z0, steps());
+            NDArray f0 = run.features(out, stepped.predOriginalSample());
+            run.zPrev0 = run.keep(stepped.prevSample());
             run.rememberFeatures(f0);
             for (TrackedPoint p : run.points) {
                 run.anchor(p, run.lastFeatures);

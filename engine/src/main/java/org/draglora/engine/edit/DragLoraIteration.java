@@ -71,8 +71,8 @@ final class DragLoraIteration extends DragIteration {
                 UNetOutput out = run.forward(z, t, ForwardContext.of(dragLora));
                 forwards++;
                 samples++;
-                NDArray f1 = run.features(out, z);
                 DdimScheduler.StepResult stepped = scheduler.step(out.sample(), t, z, steps());
+                NDArray f1 = run.features(out, stepped.predOriginalSample());
                 run.rememberFeatures(f1);
                 NDArray x0 = keepX0(stepped.predOriginalSample());
                 if (counters.k() != 0) {
@@ -89,8 +89,8 @@ final class DragLoraIteration extends DragIteration {
                         out = run.forward(z, t, ForwardContext.of(dragLora));
                         forwards++;
                         samples++;
-                        f1 = run.features(out, z);
                         stepped = scheduler.step(out.sample(), t, z, steps());
+                        f1 = run.features(out, stepped.predOriginalSample());
                     }
                     losses = dooLoss(gc, s, f1, stepped);
                     forwards++;

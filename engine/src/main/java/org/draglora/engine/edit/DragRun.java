@@ -497,15 +497,13 @@ public final class DragRun implements AutoCloseable {
     }
 
     /**
-     * F of a UNet pass on {@code latent} at the drag timestep ({@link FeatureMaps#featureMap(List,
-     * NDArray, DragSettings.Features, int, int)}; the x0 prediction only when the settings weigh it).
+     * F of a UNet pass at the drag timestep ({@link FeatureMaps#featureMap(List, NDArray,
+     * DragSettings.Features, int, int)}); {@code x0} is that pass's DDIM x0 prediction, which the
+     * caller has from its scheduler step and which F includes only when the settings weigh it.
      */
-    NDArray features(UNetOutput out, NDArray latent) {
-        DragSettings.Features f = settings.features();
-        NDArray x0 = f.x0Weight() == 0 ? null
-                : model.scheduler().step(out.sample(), dragTimestep, latent, settings.schedule().inferenceSteps())
-                        .predOriginalSample();
-        return FeatureMaps.featureMap(out.features(), x0, f, geometry.gridHeight(), geometry.gridWidth());
+    NDArray features(UNetOutput out, NDArray x0) {
+        return FeatureMaps.featureMap(out.features(), x0, settings.features(), geometry.gridHeight(),
+                geometry.gridWidth());
     }
 
     private StepRecord.Preview latentPreview(NDArray latent) {

@@ -6,9 +6,8 @@ import org.draglora.engine.schedule.DdimScheduler;
 /**
  * ILFA, input latent feature adaptation (ALGORITHM.md §6, DL:utils/drag_utils_lora.py:288-309):
  * DDIM-denoise the latent from t one stride of the DDIM grid down (t-20 on 50 steps) with the
- * current model's noise prediction, DDPM re-noise
- * it back to t with fresh noise, and keep the result inside the mask only; outside it the latent
- * is the inverted one.
+ * current model's noise prediction, DDPM re-noise it back to t with fresh noise, and keep the
+ * result inside the mask only; outside it the latent is the inverted one.
  */
 public final class Ilfa {
 
