@@ -93,8 +93,9 @@ public final class FeatureMaps {
             return unet;
         }
         Objects.requireNonNull(x0, "x0 prediction (the features ask for it)");
-        // (B, 4, h, w) -> (B, 4, gh, gw), weighted; (B, C, gh, gw) ++ that -> (B, C + 4, gh, gw)
-        NDArray x0Grid = resizeBilinear(x0, gridH, gridW).mul((float) features.x0Weight());
+        // (B, 4, h, w) -> (B, 4, gh, gw), weighted (Ops.scale: DJL's mul(Number) leaves the backward
+        // reading a freed scalar); (B, C, gh, gw) ++ that -> (B, C + 4, gh, gw)
+        NDArray x0Grid = Ops.scale(resizeBilinear(x0, gridH, gridW), features.x0Weight());
         return NDArrays.concat(new NDList(unet, x0Grid), 1);
     }
 

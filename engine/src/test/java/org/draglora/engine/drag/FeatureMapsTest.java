@@ -168,6 +168,38 @@ class FeatureMapsTest {
         assertThrows(IllegalArgumentException.class, () -> new DragSettings.Features(List.of(2), 0.5, -1));
     }
 
+    /**
+     * The x0 weight's gradient does not depend on when the garbage collector runs: the weight is a
+     * libtorch-owned scalar (DJL's {@code mul(Number)} scalar dies with its Java handle while the
+     * backward still reads it: drag re-executions then differed, see AutogradLifetimeTest). The
+     * backward runs after a collection and after small native allocations were filled with NaN.
+     */
+    @Test
+    void theX0WeightsGradientSurvivesGarbageCollection() {
+        List<NDArray> feats = List.of(manager.zeros(new Shape(1, 2, 2, 2)), manager.zeros(new Shape(1, 2, 2, 2)),
+                manager.zeros(new Shape(1, 3, 4, 4)));
+        for (int run = 0; run < 5; run++) {
+            try (NDManager s = manager.newSubManager()) {
+                NDArray x0 = s.create(random(4 * 4 * 4, 6), new Shape(1, 4, 4, 4));
+                x0.setRequiresGradient(true);
+                List<NDArray> poison = new java.util.ArrayList<>();
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray loss = FeatureMaps.featureMap(feats, x0, new DragSettings.Features(List.of(2), 0.5, 100),
+                            8, 8).sum();
+                    System.gc();
+                    for (int i = 0; i < 20_000; i++) {
+                        poison.add(s.create(new float[] {Float.NaN}));
+                    }
+                    gc.backward(loss);
+                }
+                // d sum(100 R x0) / d x0 = 100 * (column sums of the resize) = 100 * 4 for a 2x upsampling
+                for (float g : x0.getGradient().toFloatArray()) {
+                    assertEquals(400f, g, 1e-3f, "run " + run);
+                }
+            }
+        }
+    }
+
     /** PyTorch nearest: src = min(floor(dst * (float) in/out), in-1). */
     private static int nearest(int dst, int in, int out) {
         return Math.min((int) Math.floor(dst * ((float) in / out)), in - 1);
