@@ -39,7 +39,7 @@ public record ModelDragDefaults(List<Integer> featureIdx, Integer startLayer, Do
         Set<LoraTarget> loraTargets, Double x0FeatureWeight) {
 
     /** The file name. */
-    public static final String FILE = "draglora.json";
+    public static final String FILE = org.draglora.engine.model.ModelFingerprint.DRAG_SETTINGS_FILE;
 
     /** No overrides. */
     public static final ModelDragDefaults NONE = new ModelDragDefaults(null, null, null, null, null);

@@ -14,11 +14,17 @@ import java.util.stream.Stream;
  * A content fingerprint of a model path, cheap enough to take on every start: SHA-256 over each
  * weights and config file's name, size, first and last MiB (the first MiB holds a safetensors
  * file's whole header: every tensor name, shape and offset). Used as part of cache keys, so a
- * cached RecLoRA is never applied to other weights.
+ * cached RecLoRA is never applied to other weights. The folder's drag settings
+ * ({@link #DRAG_SETTINGS_FILE}) are not part of it: they do not change the weights, and what of
+ * them a RecLoRA depends on (its LoRA targets) is in the RecLoRA settings of the cache key, so
+ * tuning them keeps the cached RecLoRAs.
  */
 public final class ModelFingerprint {
 
     private static final int CHUNK = 1 << 20;
+
+    /** The per-model drag settings file (the edit package's {@code ModelDragDefaults.FILE}), left out. */
+    public static final String DRAG_SETTINGS_FILE = "draglora.json";
 
     private ModelFingerprint() {}
 
@@ -42,6 +48,7 @@ public final class ModelFingerprint {
             files = walk.filter(Files::isRegularFile)
                     .filter(p -> p.toString().endsWith(".safetensors") || p.toString().endsWith(".json")
                             || p.toString().endsWith(".txt"))
+                    .filter(p -> !root.relativize(p).toString().equals(DRAG_SETTINGS_FILE))
                     .sorted().toList();
         }
         for (Path f : files) {

@@ -14,6 +14,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.draglora.engine.drag.DragSettings;
+import org.draglora.engine.model.ModelFingerprint;
 import org.draglora.engine.model.ModelPath;
 import org.draglora.engine.unet.LoraTarget;
 import org.junit.jupiter.api.Test;
@@ -28,6 +29,18 @@ class ModelDragDefaultsTest {
             Files.writeString(dir.resolve(ModelDragDefaults.FILE), json);
         }
         return ModelPath.of(dir);
+    }
+
+    @Test
+    void tuningTheFileKeepsTheModelFingerprintAndSoTheCachedRecLoras(@TempDir Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("unet"));
+        Files.writeString(dir.resolve("unet/config.json"), "{\"sample_size\": 16}");
+        ModelPath mp = folder(dir, "{\"feature_idx\": [2]}");
+        String before = ModelFingerprint.of(mp);
+        Files.writeString(dir.resolve(ModelDragDefaults.FILE), "{\"feature_idx\": [3], \"x0_feature_weight\": 100}");
+        assertEquals(before, ModelFingerprint.of(mp), "drag settings do not change the weights");
+        Files.writeString(dir.resolve("unet/config.json"), "{\"sample_size\": 32}");
+        assertNotEquals(before, ModelFingerprint.of(mp), "a config does");
     }
 
     @Test
