@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,11 +27,11 @@ import org.junit.jupiter.api.io.TempDir;
 class EditSessionTest {
 
     private static EditEngine engine;
-    private static Path cache;
+    @TempDir
+    static Path cache;
 
     @BeforeAll
     static void load() throws Exception {
-        cache = Files.createTempDirectory("draglora-session-cache");
         engine = SessionFixture.loadEngine(cache);
     }
 

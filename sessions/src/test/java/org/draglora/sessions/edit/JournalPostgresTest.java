@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -33,7 +32,7 @@ class JournalPostgresTest {
                 "draglora.journal.password = \"" + System.getenv().getOrDefault("DRAGLORA_TEST_POSTGRES_PASSWORD", "")
                         + "\"");
         String id = "pg-" + UUID.randomUUID();
-        try (EditEngine engine = SessionFixture.loadEngine(Files.createTempDirectory("draglora-pg-cache"))) {
+        try (EditEngine engine = SessionFixture.loadEngine(dir.resolve("reclora-cache"))) {
             SessionState finished;
             try (SessionFixture f = new SessionFixture(dir, engine, journal)) {
                 ActorRef<SessionCommand> s = f.spawn(id);
