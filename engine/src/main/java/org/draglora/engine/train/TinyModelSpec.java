@@ -50,9 +50,15 @@ public final class TinyModelSpec {
                 scalingFactor);
     }
 
-    /** The UNet on 16x16x4 latents, one resnet (and transformer) per block. */
+    /**
+     * Resnets (and transformers) per down block of the shipped UNet: 2 since the model's second
+     * version (the first had 1; the model card's "Version history" compares them).
+     */
+    public static final int SHIPPED_LAYERS_PER_BLOCK = 2;
+
+    /** The shipped UNet on 16x16x4 latents ({@link #SHIPPED_LAYERS_PER_BLOCK} resnets per down block). */
     public static UNet2DConditionConfig unet() {
-        return unet(1);
+        return unet(SHIPPED_LAYERS_PER_BLOCK);
     }
 
     /**
@@ -77,7 +83,7 @@ public final class TinyModelSpec {
     public static UNet2DConditionConfig pixelUnet() {
         UNet2DConditionConfig latent = unet();
         return new UNet2DConditionConfig(IMAGE_SIZE, 3, 3, latent.downBlockTypes(), latent.upBlockTypes(),
-                latent.blockOutChannels(), 1, 64, List.of(4, 4, 4), 16, 1e-5, true, 0, 1, 1);
+                latent.blockOutChannels(), latent.layersPerBlock(), 64, List.of(4, 4, 4), 16, 1e-5, true, 0, 1, 1);
     }
 
     /** The frozen text encoder. */

@@ -83,7 +83,11 @@ public final class TinyModelTrainer {
             }
         }
 
-        /** The shipped schedule's options: UNet lr 2e-4, no initial model. */
+        /**
+         * The first shipped model's schedule: UNet lr 2e-4, plain MSE, one resnet per block, no
+         * initial model (what the trainer's tests run; the shipped model's flags are {@code train-tiny}'s
+         * defaults).
+         */
         public Options(Path out, Path work, int vaeSteps, int unetSteps, int vaeBatch, int unetBatch, long seed,
                 double maxHours, int checkpointEvery) {
             this(out, work, vaeSteps, unetSteps, vaeBatch, unetBatch, seed, maxHours, checkpointEvery, UNET_LR, null, null, 0, 1);
@@ -123,7 +127,10 @@ public final class TinyModelTrainer {
     static final String LOSS_LOG = "loss.csv";
     private static final double KL_WEIGHT = 1e-6;
     private static final double VAE_LR = 1e-3;
-    /** The UNet's default learning rate (AdamW, after {@link #WARMUP} warm-up steps). */
+    /**
+     * The first shipped UNet's learning rate (AdamW, after {@link #WARMUP} warm-up steps); a model card
+     * of an {@code --init-from} run describes the initial model's steps with it.
+     */
     public static final double UNET_LR = 2e-4;
     private static final int WARMUP = 200;
     private static final double EMA_DECAY = 0.999;

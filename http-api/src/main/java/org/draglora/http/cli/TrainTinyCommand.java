@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.draglora.engine.tools.TrainTinyTool;
+import org.draglora.engine.train.TinyModelSpec;
 import org.draglora.engine.train.TinyModelTrainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -32,8 +33,8 @@ public final class TrainTinyCommand implements Callable<Integer> {
     @Option(names = "--unet-steps", defaultValue = "3000", paramLabel = "N", description = "UNet steps (default: ${DEFAULT-VALUE}).")
     private int unetSteps;
 
-    @Option(names = "--unet-lr", defaultValue = "2e-4", paramLabel = "LR",
-            description = "UNet learning rate after the warm-up (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--unet-lr", defaultValue = "5e-4", paramLabel = "LR",
+            description = "UNet learning rate after the warm-up (default: ${DEFAULT-VALUE}, the shipped model).")
     private double unetLr;
 
     @Option(names = "--init-from", paramLabel = "DIR",
@@ -50,12 +51,12 @@ public final class TrainTinyCommand implements Callable<Integer> {
                     + "checkpoint) and train a fresh text encoder and UNet on it."})
     private Path vaeFrom;
 
-    @Option(names = "--min-snr-gamma", defaultValue = "0", paramLabel = "G",
+    @Option(names = "--min-snr-gamma", defaultValue = "5", paramLabel = "G",
             description = {"Min-SNR weighting of the UNet's epsilon loss, min(SNR, G) / SNR per sample (5 in the "
-                    + "paper); 0 = plain MSE (default)."})
+                    + "paper and the default, the shipped model); 0 = plain MSE."})
     private double minSnrGamma;
 
-    @Option(names = "--unet-layers", defaultValue = "1", paramLabel = "N",
+    @Option(names = "--unet-layers", defaultValue = "" + TinyModelSpec.SHIPPED_LAYERS_PER_BLOCK, paramLabel = "N",
             description = "Resnets per UNet down block, 1 to 4 (default: ${DEFAULT-VALUE}, the shipped model).")
     private int unetLayers;
 
