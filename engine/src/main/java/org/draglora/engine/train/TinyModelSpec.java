@@ -56,6 +56,12 @@ public final class TinyModelSpec {
      */
     public static final int SHIPPED_LAYERS_PER_BLOCK = 2;
 
+    /** The shipped UNet's learning rate after the warm-up (the first version's was {@link TinyModelTrainer#UNET_LR}). */
+    public static final double SHIPPED_UNET_LR = 5e-4;
+
+    /** The shipped UNet's Min-SNR gamma (the first version trained with plain MSE, gamma 0). */
+    public static final double SHIPPED_MIN_SNR_GAMMA = 5;
+
     /** The shipped UNet on 16x16x4 latents ({@link #SHIPPED_LAYERS_PER_BLOCK} resnets per down block). */
     public static UNet2DConditionConfig unet() {
         return unet(SHIPPED_LAYERS_PER_BLOCK);
@@ -83,7 +89,9 @@ public final class TinyModelSpec {
     public static UNet2DConditionConfig pixelUnet() {
         UNet2DConditionConfig latent = unet();
         return new UNet2DConditionConfig(IMAGE_SIZE, 3, 3, latent.downBlockTypes(), latent.upBlockTypes(),
-                latent.blockOutChannels(), latent.layersPerBlock(), 64, List.of(4, 4, 4), 16, 1e-5, true, 0, 1, 1);
+                latent.blockOutChannels(), latent.layersPerBlock(), latent.crossAttentionDim(), latent.attentionHeads(),
+                latent.normNumGroups(), latent.normEps(), latent.flipSinToCos(), latent.freqShift(),
+                latent.downsamplePadding(), latent.transformerLayersPerBlock());
     }
 
     /** The frozen text encoder. */

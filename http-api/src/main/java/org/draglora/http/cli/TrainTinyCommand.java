@@ -33,7 +33,7 @@ public final class TrainTinyCommand implements Callable<Integer> {
     @Option(names = "--unet-steps", defaultValue = "3000", paramLabel = "N", description = "UNet steps (default: ${DEFAULT-VALUE}).")
     private int unetSteps;
 
-    @Option(names = "--unet-lr", defaultValue = "5e-4", paramLabel = "LR",
+    @Option(names = "--unet-lr", defaultValue = "" + TinyModelSpec.SHIPPED_UNET_LR, paramLabel = "LR",
             description = "UNet learning rate after the warm-up (default: ${DEFAULT-VALUE}, the shipped model).")
     private double unetLr;
 
@@ -51,9 +51,9 @@ public final class TrainTinyCommand implements Callable<Integer> {
                     + "checkpoint) and train a fresh text encoder and UNet on it."})
     private Path vaeFrom;
 
-    @Option(names = "--min-snr-gamma", defaultValue = "5", paramLabel = "G",
+    @Option(names = "--min-snr-gamma", defaultValue = "" + TinyModelSpec.SHIPPED_MIN_SNR_GAMMA, paramLabel = "G",
             description = {"Min-SNR weighting of the UNet's epsilon loss, min(SNR, G) / SNR per sample (5 in the "
-                    + "paper and the default, the shipped model); 0 = plain MSE."})
+                    + "paper); 0 = plain MSE (default: ${DEFAULT-VALUE}, the shipped model)."})
     private double minSnrGamma;
 
     @Option(names = "--unet-layers", defaultValue = "" + TinyModelSpec.SHIPPED_LAYERS_PER_BLOCK, paramLabel = "N",
