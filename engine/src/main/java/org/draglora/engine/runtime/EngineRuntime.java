@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * libtorch through {@code PYTORCH_LIBRARY_PATH}, {@code PYTORCH_VERSION}, {@code PYTORCH_FLAVOR}).
  *
  * <p>Grad mode is thread-local in libtorch: {@link #prepareThread()} turns it off on the calling
- * thread; every thread that touches tensors must call it (the GPU scheduler's pinned thread does).
+ * thread; every thread that touches tensors must call it. Where several threads want tensor work
+ * (the server), they hand it to the one {@link #deviceThread()}: see {@link DeviceThread} for why a
+ * second thread running libtorch ops halves their speed.
  */
 public final class EngineRuntime {
 
@@ -35,11 +37,13 @@ public final class EngineRuntime {
     private final DeviceKind kind;
     private final Engine engine;
     private final Device device;
+    private final DeviceThread deviceThread;
 
     private EngineRuntime(DeviceKind kind, Engine engine, Device device) {
         this.kind = kind;
         this.engine = engine;
         this.device = device;
+        this.deviceThread = new DeviceThread("draglora-device", this::prepareThread);
     }
 
     /**
@@ -139,6 +143,14 @@ public final class EngineRuntime {
     /** Turns autograd recording off on the calling thread (it is thread-local in libtorch). */
     public void prepareThread() {
         JniUtils.setGradMode(false);
+    }
+
+    /**
+     * The process's one thread for tensor work shared between threads (started on first use).
+     * {@link org.draglora.engine.session.EditEngine} runs everything there.
+     */
+    public DeviceThread deviceThread() {
+        return deviceThread;
     }
 
     /** The device kind. */

@@ -18,8 +18,10 @@ import org.draglora.engine.runtime.EngineRuntime;
  * opened as opaque {@link EngineEdit} handles. Nothing in this API exposes a tensor, so the
  * session module (which must not import DJL) can own edits while only the device thread runs them.
  *
- * <p>Every method must be called on the device's thread (the GPU scheduler's pinned thread):
- * libtorch's grad mode and DJL's scopes are per thread.
+ * <p>Any thread may call it: every method that touches tensors runs on the runtime's
+ * {@link org.draglora.engine.runtime.DeviceThread} (the model is loaded there too), and so does
+ * every method of the edits it opens. A second thread running libtorch ops would halve the speed
+ * of both (DeviceThread explains why).
  */
 public final class EditEngine implements AutoCloseable {
 
@@ -41,13 +43,9 @@ public final class EditEngine implements AutoCloseable {
 
     /** Loads the model at {@code mp} with its {@code draglora.json} defaults. */
     public static EditEngine load(ModelPath mp, EngineRuntime runtime, Path cacheDir) throws IOException {
-        EditModel model = EditModel.load(mp, runtime);
-        try {
-            return new EditEngine(model, ModelDragDefaults.read(mp), runtime, cacheDir);
-        } catch (RuntimeException e) {
-            model.close();
-            throw e;
-        }
+        ModelDragDefaults defaults = ModelDragDefaults.read(mp);
+        EditModel model = runtime.deviceThread().call(() -> EditModel.load(mp, runtime));
+        return new EditEngine(model, defaults, runtime, cacheDir);
     }
 
     /**
@@ -70,17 +68,18 @@ public final class EditEngine implements AutoCloseable {
      * it). The handle owns native memory until {@link EngineEdit#close()}.
      */
     public EngineEdit open(DragRequest request, boolean previews) {
-        runtime.prepareThread();
-        NDManager manager = runtime.newManager();
-        try {
-            NDArray text = model.encodePrompt(request.prompt(), manager);
-            DragRun run = new DragRun(model, request, text, manager, cache, previews);
-            text.close();
-            return new EngineEdit(manager, run, runtime);
-        } catch (RuntimeException e) {
-            manager.close();
-            throw e;
-        }
+        return runtime.deviceThread().call(() -> {
+            NDManager manager = runtime.newManager();
+            try {
+                NDArray text = model.encodePrompt(request.prompt(), manager);
+                DragRun run = new DragRun(model, request, text, manager, cache, previews);
+                text.close();
+                return new EngineEdit(manager, run, runtime.deviceThread());
+            } catch (RuntimeException e) {
+                manager.close();
+                throw e;
+            }
+        });
     }
 
     /**
@@ -88,11 +87,11 @@ public final class EditEngine implements AutoCloseable {
      * edit. Between edits it returns to the same number; a leak check for long runs.
      */
     public int liveArrays() {
-        return runtime.liveArrays();
+        return runtime.deviceThread().call(runtime::liveArrays);
     }
 
     @Override
     public void close() {
-        model.close();
+        runtime.deviceThread().run(model::close);
     }
 }

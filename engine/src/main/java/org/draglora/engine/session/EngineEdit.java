@@ -8,7 +8,7 @@ import org.draglora.engine.drag.ImagePoint;
 import org.draglora.engine.edit.StepRecord;
 import org.draglora.engine.lora.LoraIo;
 import org.draglora.engine.lora.LoraSet;
-import org.draglora.engine.runtime.EngineRuntime;
+import org.draglora.engine.runtime.DeviceThread;
 
 /**
  * One open edit: the opaque handle a session holds to its tensors (image, LoRA, latent, optimiser
@@ -17,44 +17,53 @@ import org.draglora.engine.runtime.EngineRuntime;
  * (every random draw depends only on the seed and the step index, so the same inputs and the same
  * changes at the same steps give the same tensors).
  *
- * <p>Not thread-safe: one device thread calls it.
+ * <p>Its methods run on the device thread whichever thread calls them; calls from several threads
+ * at once are serialised there but interleave in no defined order, so one owner (a session) drives
+ * it.
  */
 public final class EngineEdit implements AutoCloseable {
 
     private final NDManager manager;
     private final DragRun run;
-    private final EngineRuntime runtime;
-    private boolean closed;
+    private final DeviceThread device;
+    private boolean closed; // read and written on the device thread only
 
-    EngineEdit(NDManager manager, DragRun run, EngineRuntime runtime) {
+    EngineEdit(NDManager manager, DragRun run, DeviceThread device) {
         this.manager = manager;
         this.run = run;
-        this.runtime = runtime;
+        this.device = device;
     }
 
     /** Runs the next step (RecLoRA, inversion, drag iteration, denoising or decoding). */
     public StepRecord step() {
-        requireOpen();
-        runtime.prepareThread(); // grad mode is per thread; the device thread may be any pinned thread
-        return run.step();
+        return device.call(() -> {
+            requireOpen();
+            return run.step();
+        });
     }
 
     /** The current phase. */
     public DragRun.Phase phase() {
-        requireOpen();
-        return run.phase();
+        return device.call(() -> {
+            requireOpen();
+            return run.phase();
+        });
     }
 
     /** Whether the result is ready. */
     public boolean finished() {
-        requireOpen();
-        return run.finished();
+        return device.call(() -> {
+            requireOpen();
+            return run.finished();
+        });
     }
 
     /** The result image, RGB bytes row-major, once finished. */
     public byte[] result() {
-        requireOpen();
-        return run.result();
+        return device.call(() -> {
+            requireOpen();
+            return run.result();
+        });
     }
 
     /**
@@ -62,46 +71,58 @@ public final class EngineEdit implements AutoCloseable {
      * the RecLoRA (DragDiffusion edits the latent, not the LoRA); {@code null} before either exists.
      */
     public byte[] loraSafetensors() {
-        requireOpen();
-        LoraSet lora = run.lora();
-        if (lora == null) {
-            return null;
-        }
-        try {
-            return LoraIo.toBytes(lora, LoraIo.Naming.PEFT);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return device.call(() -> {
+            requireOpen();
+            LoraSet lora = run.lora();
+            if (lora == null) {
+                return null;
+            }
+            try {
+                return LoraIo.toBytes(lora, LoraIo.Naming.PEFT);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
     }
 
     /** Adds a point pair and returns its engine id. */
     public int addPoint(ImagePoint handle, ImagePoint target) {
-        requireOpen();
-        return run.addPoint(handle, target);
+        return device.call(() -> {
+            requireOpen();
+            return run.addPoint(handle, target);
+        });
     }
 
     /** Moves a point's handle and/or target ({@code null} = unchanged). */
     public void movePoint(int id, ImagePoint handle, ImagePoint target) {
-        requireOpen();
-        run.movePoint(id, handle, target);
+        device.run(() -> {
+            requireOpen();
+            run.movePoint(id, handle, target);
+        });
     }
 
     /** Removes a point (not the last one). */
     public void removePoint(int id) {
-        requireOpen();
-        run.removePoint(id);
+        device.run(() -> {
+            requireOpen();
+            run.removePoint(id);
+        });
     }
 
     /** Replaces the editable mask ({@code null} = empty). */
     public void setMask(boolean[] editable) {
-        requireOpen();
-        run.setMask(editable);
+        device.run(() -> {
+            requireOpen();
+            run.setMask(editable);
+        });
     }
 
     /** The current points, engine id -> (handle, target) in image pixels. */
     public Map<Integer, DragRequest.PointPair> points() {
-        requireOpen();
-        return run.points();
+        return device.call(() -> {
+            requireOpen();
+            return run.points();
+        });
     }
 
     private void requireOpen() {
@@ -112,10 +133,12 @@ public final class EngineEdit implements AutoCloseable {
 
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            run.close();
-            manager.close();
-        }
+        device.run(() -> {
+            if (!closed) {
+                closed = true;
+                run.close();
+                manager.close();
+            }
+        });
     }
 }

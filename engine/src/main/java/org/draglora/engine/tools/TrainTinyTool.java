@@ -61,10 +61,11 @@ public final class TrainTinyTool {
         if (o.initFrom() == null) {
             return String.format(Locale.ROOT, "AdamW lr %.3g (200 warm-up steps)", o.unetLr());
         }
+        // the initial model's steps ran under its own run's settings, which this run does not know: its card says
         int k = o.initFrom().unetStep();
-        return String.format(Locale.ROOT, "AdamW: steps 1-%d lr %.3g (200 warm-up steps), then steps %d-%d lr %.3g "
-                + "(fresh optimiser moments, 200 warm-up steps)", k, TinyModelTrainer.UNET_LR, k + 1, o.unetSteps(),
-                o.unetLr());
+        return String.format(Locale.ROOT, "AdamW: steps 1-%d as the initial model was trained (its own card gives "
+                + "their learning rate), then steps %d-%d lr %.3g (fresh optimiser moments, 200 warm-up steps)", k,
+                k + 1, o.unetSteps(), o.unetLr());
     }
 
     /** The commands that reproduce the run. */

@@ -128,8 +128,8 @@ public final class TinyModelTrainer {
     private static final double KL_WEIGHT = 1e-6;
     private static final double VAE_LR = 1e-3;
     /**
-     * The first shipped UNet's learning rate (AdamW, after {@link #WARMUP} warm-up steps); a model card
-     * of an {@code --init-from} run describes the initial model's steps with it.
+     * The first shipped UNet's learning rate (AdamW, after {@link #WARMUP} warm-up steps); the default of
+     * {@link Options}' short constructor.
      */
     public static final double UNET_LR = 2e-4;
     private static final int WARMUP = 200;

@@ -10,7 +10,7 @@ import org.draglora.sessions.store.BlobStore;
 /**
  * What every edit session of one device shares.
  *
- * @param scheduler the device's GPU scheduler (the only thread that runs the engine)
+ * @param scheduler the device's GPU scheduler (it runs every engine call of every session, one job at a time)
  * @param engine the device's loaded model
  * @param blobs images, masks, previews and results by hash
  * @param idleTimeout a session that ran no step for this long releases its tensors

@@ -14,8 +14,10 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 /**
  * One per device: runs every session's device work, one job at a time, on the thread of the
  * dispatcher it is spawned on. Spawn it on a pinned dispatcher (
- * {@code DispatcherSelector.fromConfig(GpuScheduler.DISPATCHER)}) so that one thread, always the
- * same, touches the tensors: PyTorch's grad mode and DJL's scopes are per thread.
+ * {@code DispatcherSelector.fromConfig(GpuScheduler.DISPATCHER)}): a job blocks that thread while
+ * the engine runs its tensor work on the engine's own device thread (the engine's
+ * {@code EditEngine} hands every call there), so the scheduler decides the order and the device
+ * thread does the work.
  *
  * <p>It runs one job per self-sent {@link RunNext}, so submissions and cancellations are handled
  * between jobs and a long queue never starves the mailbox. Jobs wait in a {@link FairQueue}:

@@ -58,7 +58,7 @@ final class SessionFixture implements AutoCloseable {
                 Props.empty().withDispatcherFromConfig(GpuScheduler.DISPATCHER));
     }
 
-    /** The embedded model, loaded on the scheduler's thread of {@code kit}... once per test class. */
+    /** The embedded model (loaded on the engine's device thread), once per test class. */
     static EditEngine loadEngine(Path cacheDir) throws IOException {
         EngineRuntime rt = EngineRuntime.start(DeviceKind.CPU);
         return EditEngine.load(ModelPath.of(EmbeddedModel.require()), rt, cacheDir);

@@ -1,0 +1,106 @@
+package org.draglora.engine.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class DeviceThreadTest {
+
+    @Test
+    void workFromEveryCallerRunsOnOneThreadThatWasPreparedOnce() throws Exception {
+        List<Thread> prepared = new CopyOnWriteArrayList<>();
+        DeviceThread device = new DeviceThread("test-device", () -> prepared.add(Thread.currentThread()));
+        List<Thread> ran = new CopyOnWriteArrayList<>();
+        Thread[] callers = new Thread[4];
+        for (int i = 0; i < callers.length; i++) {
+            callers[i] = new Thread(() -> {
+                for (int k = 0; k < 5; k++) {
+                    ran.add(device.call(Thread::currentThread));
+                }
+            });
+            callers[i].start();
+        }
+        ran.add(device.call(Thread::currentThread));
+        for (Thread c : callers) {
+            c.join();
+        }
+        assertEquals(21, ran.size());
+        assertTrue(ran.stream().allMatch(t -> t == ran.get(0)), "one device thread: " + ran);
+        assertNotSame(Thread.currentThread(), ran.get(0));
+        assertEquals("test-device", ran.get(0).getName());
+        assertTrue(ran.get(0).isDaemon(), "the device thread must not keep the JVM alive");
+        assertEquals(List.of(ran.get(0)), prepared, "prepared once, on the device thread");
+    }
+
+    @Test
+    void workSubmittedFromTheDeviceThreadRunsInline() {
+        DeviceThread device = new DeviceThread("test-device", () -> {});
+        Thread inner = device.call(() -> {
+            assertTrue(device.isCurrent());
+            return device.call(Thread::currentThread); // would deadlock if it queued behind itself
+        });
+        assertSame(inner, device.call(Thread::currentThread));
+        assertFalse(device.isCurrent());
+    }
+
+    @Test
+    void exceptionsReachTheCallerAsThrownAndTheThreadGoesOn() {
+        DeviceThread device = new DeviceThread("test-device", () -> {});
+        IOException checked = assertThrows(IOException.class, () -> device.call(() -> {
+            throw new IOException("no such file");
+        }));
+        assertEquals("no such file", checked.getMessage());
+        IllegalStateException unchecked = assertThrows(IllegalStateException.class, () -> device.run(() -> {
+            throw new IllegalStateException("bad step");
+        }));
+        assertEquals("bad step", unchecked.getMessage());
+        assertThrows(OutOfMemoryError.class, () -> device.run(() -> {
+            throw new OutOfMemoryError("native");
+        }));
+        assertEquals(42, device.call(() -> 42), "the device thread survives what its work threw");
+    }
+
+    @Test
+    void anInterruptedCallerStillWaitsForItsWorkAndKeepsTheFlag() throws Exception {
+        DeviceThread device = new DeviceThread("test-device", () -> {});
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean finished = new AtomicBoolean();
+        AtomicReference<Boolean> sawFinished = new AtomicReference<>();
+        AtomicReference<Boolean> keptFlag = new AtomicReference<>();
+        Thread caller = new Thread(() -> {
+            device.run(() -> {
+                started.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                finished.set(true);
+            });
+            sawFinished.set(finished.get());
+            keptFlag.set(Thread.currentThread().isInterrupted());
+        });
+        caller.start();
+        assertTrue(started.await(10, TimeUnit.SECONDS));
+        caller.interrupt();
+        Thread.sleep(100);
+        assertTrue(caller.isAlive(), "the caller returned while its work still ran");
+        release.countDown();
+        caller.join(10_000);
+        assertEquals(Boolean.TRUE, sawFinished.get());
+        assertEquals(Boolean.TRUE, keptFlag.get());
+    }
+}
