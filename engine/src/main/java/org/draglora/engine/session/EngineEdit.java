@@ -36,34 +36,22 @@ public final class EngineEdit implements AutoCloseable {
 
     /** Runs the next step (RecLoRA, inversion, drag iteration, denoising or decoding). */
     public StepRecord step() {
-        return device.call(() -> {
-            requireOpen();
-            return run.step();
-        });
+        return whileOpen(run::step);
     }
 
     /** The current phase. */
     public DragRun.Phase phase() {
-        return device.call(() -> {
-            requireOpen();
-            return run.phase();
-        });
+        return whileOpen(run::phase);
     }
 
     /** Whether the result is ready. */
     public boolean finished() {
-        return device.call(() -> {
-            requireOpen();
-            return run.finished();
-        });
+        return whileOpen(run::finished);
     }
 
     /** The result image, RGB bytes row-major, once finished. */
     public byte[] result() {
-        return device.call(() -> {
-            requireOpen();
-            return run.result();
-        });
+        return whileOpen(run::result);
     }
 
     /**
@@ -71,8 +59,7 @@ public final class EngineEdit implements AutoCloseable {
      * the RecLoRA (DragDiffusion edits the latent, not the LoRA); {@code null} before either exists.
      */
     public byte[] loraSafetensors() {
-        return device.call(() -> {
-            requireOpen();
+        return whileOpen(() -> {
             LoraSet lora = run.lora();
             if (lora == null) {
                 return null;
@@ -87,48 +74,46 @@ public final class EngineEdit implements AutoCloseable {
 
     /** Adds a point pair and returns its engine id. */
     public int addPoint(ImagePoint handle, ImagePoint target) {
-        return device.call(() -> {
-            requireOpen();
-            return run.addPoint(handle, target);
-        });
+        return whileOpen(() -> run.addPoint(handle, target));
     }
 
     /** Moves a point's handle and/or target ({@code null} = unchanged). */
     public void movePoint(int id, ImagePoint handle, ImagePoint target) {
-        device.run(() -> {
-            requireOpen();
+        whileOpen(() -> {
             run.movePoint(id, handle, target);
+            return null;
         });
     }
 
     /** Removes a point (not the last one). */
     public void removePoint(int id) {
-        device.run(() -> {
-            requireOpen();
+        whileOpen(() -> {
             run.removePoint(id);
+            return null;
         });
     }
 
     /** Replaces the editable mask ({@code null} = empty). */
     public void setMask(boolean[] editable) {
-        device.run(() -> {
-            requireOpen();
+        whileOpen(() -> {
             run.setMask(editable);
+            return null;
         });
     }
 
     /** The current points, engine id -> (handle, target) in image pixels. */
     public Map<Integer, DragRequest.PointPair> points() {
-        return device.call(() -> {
-            requireOpen();
-            return run.points();
-        });
+        return whileOpen(run::points);
     }
 
-    private void requireOpen() {
-        if (closed) {
-            throw new IllegalStateException("the edit's tensors were released");
-        }
+    /** Runs {@code work} on the device thread, refusing once the tensors were released. */
+    private <T> T whileOpen(java.util.function.Supplier<T> work) {
+        return device.call(() -> {
+            if (closed) {
+                throw new IllegalStateException("the edit's tensors were released");
+            }
+            return work.get();
+        });
     }
 
     @Override
