@@ -23,6 +23,7 @@ import org.draglora.engine.io.RgbImage;
 import org.draglora.engine.lora.FusedLora;
 import org.draglora.engine.lora.LoraSet;
 import org.draglora.engine.nn.Ops;
+import org.draglora.engine.runtime.ExitGuard;
 import org.draglora.engine.runtime.NoGrad;
 import org.draglora.engine.unet.ForwardContext;
 import org.draglora.engine.unet.UNetOutput;
@@ -199,18 +200,26 @@ public final class DragRun implements AutoCloseable {
         return drag != null ? drag : recLora;
     }
 
-    /** Runs the next step. */
+    /**
+     * Runs the next step, as one span of the process's {@link ExitGuard}: an exit that begins
+     * meanwhile waits for it, and a step asked for after that never starts (the caller stays parked
+     * until the process is gone).
+     */
     public StepRecord step() {
-        long t0 = System.nanoTime();
-        StepRecord r = switch (phase) {
-            case RECLORA -> recLoraStep(t0);
-            case INVERSION -> inversionStep(t0);
-            case DRAG -> dragStep(t0);
-            case DENOISE -> denoiseStep(t0);
-            case DECODE -> decodeStep(t0);
-            case DONE -> throw new IllegalStateException("the edit has finished");
-        };
-        return r;
+        if (phase == Phase.DONE) {
+            throw new IllegalStateException("the edit has finished");
+        }
+        try (ExitGuard.Span span = ExitGuard.process().enter()) {
+            long t0 = System.nanoTime();
+            return switch (phase) {
+                case RECLORA -> recLoraStep(t0);
+                case INVERSION -> inversionStep(t0);
+                case DRAG -> dragStep(t0);
+                case DENOISE -> denoiseStep(t0);
+                case DECODE -> decodeStep(t0);
+                case DONE -> throw new IllegalStateException("the edit has finished");
+            };
+        }
     }
 
     /**

@@ -4,13 +4,14 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
-import org.draglora.engine.nn.Ops;
 import org.draglora.engine.clip.CLIPTextModel;
 import org.draglora.engine.clip.CLIPTokenizer;
 import org.draglora.engine.model.ModelFingerprint;
 import org.draglora.engine.model.ModelLoader;
 import org.draglora.engine.model.ModelPath;
+import org.draglora.engine.nn.Ops;
 import org.draglora.engine.runtime.EngineRuntime;
+import org.draglora.engine.runtime.ExitGuard;
 import org.draglora.engine.schedule.DdimScheduler;
 import org.draglora.engine.unet.UNet2DConditionModel;
 import org.draglora.engine.vae.AutoencoderKL;
@@ -46,8 +47,14 @@ public final class EditModel implements AutoCloseable {
         }
     }
 
-    /** Loads every component of the model at {@code mp} (strictly). */
+    /** Loads every component of the model at {@code mp} (strictly), as one span of the process's {@link ExitGuard}. */
     public static EditModel load(ModelPath mp, EngineRuntime runtime) throws IOException {
+        try (ExitGuard.Span span = ExitGuard.process().enter()) {
+            return loadComponents(mp, runtime);
+        }
+    }
+
+    private static EditModel loadComponents(ModelPath mp, EngineRuntime runtime) throws IOException {
         UNet2DConditionModel unet = ModelLoader.unet(mp, runtime);
         try {
             AutoencoderKL vae = ModelLoader.vae(mp, runtime);

@@ -20,7 +20,10 @@ import java.util.concurrent.Future;
  * Loading the model on one thread and stepping on another was enough to halve the server's speed.
  *
  * <p>The thread is a daemon and turns autograd recording off when it starts (grad mode is
- * thread-local in libtorch).
+ * thread-local in libtorch). Every job is a span of its {@link ExitGuard}: the exit waits for the
+ * running job, and once it has begun, jobs are refused with an {@link ExitInProgressException}
+ * (their callers hold no tensors, so they can unwind safely) and clean-up jobs ({@link #release})
+ * are skipped.
  */
 public final class DeviceThread {
 
@@ -31,10 +34,12 @@ public final class DeviceThread {
     }
 
     private final ExecutorService executor;
+    private final ExitGuard exitGuard;
     private volatile Thread thread;
 
-    /** Starts the thread, named {@code name}; {@code prepare} runs on it first. */
-    public DeviceThread(String name, Runnable prepare) {
+    /** Starts the thread, named {@code name}; {@code prepare} runs on it first; jobs are spans of {@code exitGuard}. */
+    public DeviceThread(String name, Runnable prepare, ExitGuard exitGuard) {
+        this.exitGuard = exitGuard;
         this.executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(() -> {
                 prepare.run();
@@ -61,7 +66,18 @@ public final class DeviceThread {
         if (isCurrent()) {
             return work.run();
         }
-        Future<T> future = executor.submit(work::run);
+        if (exitGuard.exiting()) {
+            throw exiting();
+        }
+        Future<T> future = executor.submit(() -> {
+            ExitGuard.Span span = exitGuard.tryEnter();
+            if (span == null) {
+                throw exiting();
+            }
+            try (span) {
+                return work.run();
+            }
+        });
         boolean interrupted = false;
         try {
             while (true) {
@@ -84,6 +100,23 @@ public final class DeviceThread {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    private static ExitInProgressException exiting() {
+        return new ExitInProgressException();
+    }
+
+    /**
+     * Runs clean-up work (freeing native memory) on the device thread, or skips it once the
+     * process is exiting: the process's end frees that memory anyway, and a refused clean-up must
+     * not turn an orderly exit into errors.
+     */
+    public void release(Runnable cleanup) {
+        try {
+            run(cleanup);
+        } catch (ExitInProgressException e) {
+            // the exit began: nothing to free that the process's end does not
         }
     }
 

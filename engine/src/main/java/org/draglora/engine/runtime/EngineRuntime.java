@@ -43,7 +43,7 @@ public final class EngineRuntime {
         this.kind = kind;
         this.engine = engine;
         this.device = device;
-        this.deviceThread = new DeviceThread("draglora-device", this::prepareThread);
+        this.deviceThread = new DeviceThread("draglora-device", this::prepareThread, ExitGuard.process());
     }
 
     /**

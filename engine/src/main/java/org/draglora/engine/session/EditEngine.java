@@ -92,6 +92,6 @@ public final class EditEngine implements AutoCloseable {
 
     @Override
     public void close() {
-        runtime.deviceThread().run(model::close);
+        runtime.deviceThread().release(model::close);
     }
 }

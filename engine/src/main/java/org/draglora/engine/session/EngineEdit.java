@@ -118,7 +118,7 @@ public final class EngineEdit implements AutoCloseable {
 
     @Override
     public void close() {
-        device.run(() -> {
+        device.release(() -> {
             if (!closed) {
                 closed = true;
                 run.close();

@@ -26,6 +26,7 @@ import org.draglora.engine.io.RgbImage;
 import org.draglora.engine.nn.Ops;
 import org.draglora.engine.optim.AdamW;
 import org.draglora.engine.runtime.EngineRuntime;
+import org.draglora.engine.runtime.ExitGuard;
 import org.draglora.engine.runtime.NoGrad;
 import org.draglora.engine.schedule.DdimConfig;
 import org.draglora.engine.schedule.DdimScheduler;
@@ -273,32 +274,35 @@ public final class TinyModelTrainer {
         RandomStream random = new RandomStream(o.seed());
         try (BufferedWriter log = lossLog()) {
             while (step < o.vaeSteps()) {
-                opt.setLearningRate(VAE_LR * Math.min(1.0, (step + 1.0) / WARMUP));
-                double loss;
-                try (NDManager s = m.newSubManager()) {
-                    NDArray x = crops(s, step, o.vaeBatch(), 32);
-                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        LatentDistribution d = vae.encode(x);
-                        NDArray eps = random.gaussian(s, d.mean().getShape(), RandomStream.Purpose.RECLORA_POSTERIOR, step);
-                        NDArray rec = vae.decode(d.sample(eps));
-                        NDArray l1 = rec.sub(x).abs().mean();
-                        // KL(q || N(0, 1)) summed over latent elements, averaged over the batch
-                        NDArray kl = d.mean().square().add(d.std().square()).sub(1f).sub(d.logvar()).sum();
-                        NDArray total = l1.add(Ops.scale(kl, 0.5 * KL_WEIGHT / o.vaeBatch()));
-                        loss = total.getFloat();
-                        requireFinite(loss, "VAE", step);
-                        gc.backward(total);
+                // a span: the exit waits for the step and its checkpoint (ExitGuard)
+                try (ExitGuard.Span exitSpan = ExitGuard.process().enter()) {
+                    opt.setLearningRate(VAE_LR * Math.min(1.0, (step + 1.0) / WARMUP));
+                    double loss;
+                    try (NDManager s = m.newSubManager()) {
+                        NDArray x = crops(s, step, o.vaeBatch(), 32);
+                        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                            LatentDistribution d = vae.encode(x);
+                            NDArray eps = random.gaussian(s, d.mean().getShape(), RandomStream.Purpose.RECLORA_POSTERIOR, step);
+                            NDArray rec = vae.decode(d.sample(eps));
+                            NDArray l1 = rec.sub(x).abs().mean();
+                            // KL(q || N(0, 1)) summed over latent elements, averaged over the batch
+                            NDArray kl = d.mean().square().add(d.std().square()).sub(1f).sub(d.logvar()).sum();
+                            NDArray total = l1.add(Ops.scale(kl, 0.5 * KL_WEIGHT / o.vaeBatch()));
+                            loss = total.getFloat();
+                            requireFinite(loss, "VAE", step);
+                            gc.backward(total);
+                        }
+                        opt.step();
                     }
-                    opt.step();
-                }
-                step++;
-                logLoss(log, "vae", step, loss, opt);
-                listener.step("vae", step, o.vaeSteps(), loss);
-                if (step % o.checkpointEvery() == 0 || step == o.vaeSteps() || pastDeadline()) {
-                    TrainingCheckpoint.save(file, params, null, opt, step, Map.of("stage", "vae"));
-                    if (pastDeadline() && step < o.vaeSteps()) {
-                        listener.message("time budget reached at VAE step " + step + "; run again to resume");
-                        break;
+                    step++;
+                    logLoss(log, "vae", step, loss, opt);
+                    listener.step("vae", step, o.vaeSteps(), loss);
+                    if (step % o.checkpointEvery() == 0 || step == o.vaeSteps() || pastDeadline()) {
+                        TrainingCheckpoint.save(file, params, null, opt, step, Map.of("stage", "vae"));
+                        if (pastDeadline() && step < o.vaeSteps()) {
+                            listener.message("time budget reached at VAE step " + step + "; run again to resume");
+                            break;
+                        }
                     }
                 }
             }
@@ -360,54 +364,57 @@ public final class TinyModelTrainer {
         int batch = o.unetBatch();
         try (BufferedWriter log = lossLog()) {
             while (step < o.unetSteps()) {
-                // the warm-up counts the optimiser's own steps, so it restarts with fresh moments (InitFrom)
-                opt.setLearningRate(o.unetLr() * Math.min(1.0, (opt.steps() + 1.0) / WARMUP));
-                double loss;
-                try (NDManager s = m.newSubManager()) {
-                    long batchIndex = 1_000_000L + step;
-                    NDArray z0;
-                    NDArray cond;
-                    try (NoGrad ignored = NoGrad.open()) {
-                        LatentDistribution d = vae.encode(images(s, batchIndex, batch));
-                        NDArray eps = random.gaussian(s, d.mean().getShape(), RandomStream.Purpose.RECLORA_POSTERIOR, step);
-                        z0 = Ops.scale(d.sample(eps), scaling);
-                        cond = prompts(s, batchIndex, batch, step, text, tokenizer, random);
+                // a span: the exit waits for the step and its checkpoint (ExitGuard)
+                try (ExitGuard.Span exitSpan = ExitGuard.process().enter()) {
+                    // the warm-up counts the optimiser's own steps, so it restarts with fresh moments (InitFrom)
+                    opt.setLearningRate(o.unetLr() * Math.min(1.0, (opt.steps() + 1.0) / WARMUP));
+                    double loss;
+                    try (NDManager s = m.newSubManager()) {
+                        long batchIndex = 1_000_000L + step;
+                        NDArray z0;
+                        NDArray cond;
+                        try (NoGrad ignored = NoGrad.open()) {
+                            LatentDistribution d = vae.encode(images(s, batchIndex, batch));
+                            NDArray eps = random.gaussian(s, d.mean().getShape(), RandomStream.Purpose.RECLORA_POSTERIOR, step);
+                            z0 = Ops.scale(d.sample(eps), scaling);
+                            cond = prompts(s, batchIndex, batch, step, text, tokenizer, random);
+                        }
+                        long[] t = new long[batch];
+                        float[] sa = new float[batch];
+                        float[] s1 = new float[batch];
+                        float[] weight = new float[batch];
+                        for (int b = 0; b < batch; b++) {
+                            t[b] = random.uniformInt(RandomStream.Purpose.RECLORA_TIMESTEP, (long) step * batch + b, 1000);
+                            double a = schedule.alphaCumprod(t[b]);
+                            sa[b] = (float) Math.sqrt(a);
+                            s1[b] = (float) Math.sqrt(1 - a);
+                            weight[b] = (float) minSnrWeight(a, o.minSnrGamma());
+                        }
+                        NDArray noise = random.gaussian(s, z0.getShape(), RandomStream.Purpose.RECLORA_NOISE, step);
+                        // z_t = sqrt(abar) z0 + sqrt(1 - abar) eps, one t per sample: (B) -> (B, 1, 1, 1)
+                        NDArray zt = z0.mul(Ops.owned(s.create(sa, new Shape(batch, 1, 1, 1))))
+                                .add(noise.mul(Ops.owned(s.create(s1, new Shape(batch, 1, 1, 1)))));
+                        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                            NDArray pred = unet.forward(zt, Ops.owned(s.create(t)), cond, ForwardContext.DEFAULT).sample();
+                            // per-sample squared error: (B, C, H, W) -> (B, C*H*W) -> (B), weighted, then the batch mean
+                            NDArray perSample = pred.sub(noise).square().reshape(batch, -1).mean(new int[] {1});
+                            loss = perSample.mean().getFloat(); // the plain MSE is what the loss log shows
+                            requireFinite(loss, "UNet", step);
+                            gc.backward(perSample.mul(Ops.owned(s.create(weight))).mean());
+                        }
+                        opt.step();
                     }
-                    long[] t = new long[batch];
-                    float[] sa = new float[batch];
-                    float[] s1 = new float[batch];
-                    float[] weight = new float[batch];
-                    for (int b = 0; b < batch; b++) {
-                        t[b] = random.uniformInt(RandomStream.Purpose.RECLORA_TIMESTEP, (long) step * batch + b, 1000);
-                        double a = schedule.alphaCumprod(t[b]);
-                        sa[b] = (float) Math.sqrt(a);
-                        s1[b] = (float) Math.sqrt(1 - a);
-                        weight[b] = (float) minSnrWeight(a, o.minSnrGamma());
-                    }
-                    NDArray noise = random.gaussian(s, z0.getShape(), RandomStream.Purpose.RECLORA_NOISE, step);
-                    // z_t = sqrt(abar) z0 + sqrt(1 - abar) eps, one t per sample: (B) -> (B, 1, 1, 1)
-                    NDArray zt = z0.mul(Ops.owned(s.create(sa, new Shape(batch, 1, 1, 1))))
-                            .add(noise.mul(Ops.owned(s.create(s1, new Shape(batch, 1, 1, 1)))));
-                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        NDArray pred = unet.forward(zt, Ops.owned(s.create(t)), cond, ForwardContext.DEFAULT).sample();
-                        // per-sample squared error: (B, C, H, W) -> (B, C*H*W) -> (B), weighted, then the batch mean
-                        NDArray perSample = pred.sub(noise).square().reshape(batch, -1).mean(new int[] {1});
-                        loss = perSample.mean().getFloat(); // the plain MSE is what the loss log shows
-                        requireFinite(loss, "UNet", step);
-                        gc.backward(perSample.mul(Ops.owned(s.create(weight))).mean());
-                    }
-                    opt.step();
-                }
-                step++;
-                ema.blend(params, emaDecay(step));
-                logLoss(log, "unet", step, loss, opt);
-                listener.step("unet", step, o.unetSteps(), loss);
-                if (step % o.checkpointEvery() == 0 || step == o.unetSteps() || pastDeadline()) {
-                    TrainingCheckpoint.save(file, params, ema, opt, step,
-                            Map.of("stage", "unet", "scaling_factor", Double.toString(scaling)));
-                    if (pastDeadline() && step < o.unetSteps()) {
-                        listener.message("time budget reached at UNet step " + step + "; run again to resume");
-                        break;
+                    step++;
+                    ema.blend(params, emaDecay(step));
+                    logLoss(log, "unet", step, loss, opt);
+                    listener.step("unet", step, o.unetSteps(), loss);
+                    if (step % o.checkpointEvery() == 0 || step == o.unetSteps() || pastDeadline()) {
+                        TrainingCheckpoint.save(file, params, ema, opt, step,
+                                Map.of("stage", "unet", "scaling_factor", Double.toString(scaling)));
+                        if (pastDeadline() && step < o.unetSteps()) {
+                            listener.message("time budget reached at UNet step " + step + "; run again to resume");
+                            break;
+                        }
                     }
                 }
             }

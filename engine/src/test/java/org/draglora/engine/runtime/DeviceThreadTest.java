@@ -21,7 +21,7 @@ class DeviceThreadTest {
     @Test
     void workFromEveryCallerRunsOnOneThreadThatWasPreparedOnce() throws Exception {
         List<Thread> prepared = new CopyOnWriteArrayList<>();
-        DeviceThread device = new DeviceThread("test-device", () -> prepared.add(Thread.currentThread()));
+        DeviceThread device = new DeviceThread("test-device", () -> prepared.add(Thread.currentThread()), new ExitGuard());
         List<Thread> ran = new CopyOnWriteArrayList<>();
         Thread[] callers = new Thread[4];
         for (int i = 0; i < callers.length; i++) {
@@ -46,7 +46,7 @@ class DeviceThreadTest {
 
     @Test
     void workSubmittedFromTheDeviceThreadRunsInline() {
-        DeviceThread device = new DeviceThread("test-device", () -> {});
+        DeviceThread device = new DeviceThread("test-device", () -> {}, new ExitGuard());
         Thread inner = device.call(() -> {
             assertTrue(device.isCurrent());
             return device.call(Thread::currentThread); // would deadlock if it queued behind itself
@@ -57,7 +57,7 @@ class DeviceThreadTest {
 
     @Test
     void exceptionsReachTheCallerAsThrownAndTheThreadGoesOn() {
-        DeviceThread device = new DeviceThread("test-device", () -> {});
+        DeviceThread device = new DeviceThread("test-device", () -> {}, new ExitGuard());
         IOException checked = assertThrows(IOException.class, () -> device.call(() -> {
             throw new IOException("no such file");
         }));
@@ -74,7 +74,7 @@ class DeviceThreadTest {
 
     @Test
     void anInterruptedCallerStillWaitsForItsWorkAndKeepsTheFlag() throws Exception {
-        DeviceThread device = new DeviceThread("test-device", () -> {});
+        DeviceThread device = new DeviceThread("test-device", () -> {}, new ExitGuard());
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         AtomicBoolean finished = new AtomicBoolean();
@@ -102,5 +102,50 @@ class DeviceThreadTest {
         caller.join(10_000);
         assertEquals(Boolean.TRUE, sawFinished.get());
         assertEquals(Boolean.TRUE, keptFlag.get());
+    }
+
+    @Test
+    void theExitWaitsForTheRunningJobAndRefusesQueuedAndNewOnes() throws Exception {
+        ExitGuard guard = new ExitGuard();
+        DeviceThread device = new DeviceThread("test-device", () -> {}, guard);
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean finished = new AtomicBoolean();
+        Thread running = new Thread(() -> device.run(() -> {
+            started.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            finished.set(true);
+        }));
+        running.start();
+        assertTrue(started.await(10, TimeUnit.SECONDS));
+        AtomicReference<Throwable> queuedFailure = new AtomicReference<>();
+        AtomicBoolean queuedRan = new AtomicBoolean();
+        Thread queued = new Thread(() -> {
+            try {
+                device.run(() -> queuedRan.set(true));
+            } catch (Throwable t) {
+                queuedFailure.set(t);
+            }
+        });
+        queued.start();
+        Thread.sleep(100); // the second job waits in the queue behind the first
+        AtomicBoolean exitDone = new AtomicBoolean();
+        Thread exit = new Thread(() -> exitDone.set(guard.beginExit(java.time.Duration.ofSeconds(10))));
+        exit.start();
+        Thread.sleep(200);
+        assertTrue(exit.isAlive(), "the exit did not wait for the running job");
+        release.countDown();
+        exit.join(10_000);
+        assertTrue(exitDone.get(), "the exit reported work still running");
+        assertTrue(finished.get());
+        queued.join(10_000);
+        assertFalse(queuedRan.get(), "a job queued before the exit started after it");
+        assertTrue(queuedFailure.get() instanceof IllegalStateException, String.valueOf(queuedFailure.get()));
+        IllegalStateException late = assertThrows(IllegalStateException.class, () -> device.call(() -> 1));
+        assertTrue(late.getMessage().contains("exiting"), late.getMessage());
     }
 }

@@ -29,6 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code kill -9} of a real {@code draglora serve} process in the middle of an edit, then a
  * restart on the same data directory: the session comes back with every change the server had
  * acknowledged (points added and moved, the mask), its tokens work, and the edit runs to its end.
+ * And SIGTERM in the middle of a drag step: the process waits for the step, exits with 143 (no
+ * libtorch crash on the way out, no session that journals a failed step), and the restarted server
+ * finishes the edit.
  */
 class CrashRecoveryTest {
 
@@ -87,6 +90,55 @@ class CrashRecoveryTest {
         } finally {
             second.kill();
         }
+    }
+
+    @Test
+    void aServerStoppedMidStepExitsCleanlyAndTheEditGoesOn() throws Exception {
+        Path dir = data.resolve("data");
+        Server first = Server.start(dir);
+        String id;
+        String token;
+        int stepsBefore;
+        try {
+            JsonNode created = JSON.readTree(send(first.base, "POST", "api/sessions?scene=3&steps=30&reclora_steps=4",
+                    null, null).body());
+            id = created.get("id").asText();
+            token = created.get("editToken").asText();
+            String s = "api/sessions/" + id + "?token=" + token;
+            assertEquals(200, send(first.base, "POST", "api/sessions/" + id + "/start?token=" + token, null, null)
+                    .statusCode());
+            stepsBefore = await(first.base, s, st -> st.get("dragSteps").asInt() >= 2, Duration.ofMinutes(2))
+                    .get("dragSteps").asInt();
+        } finally {
+            first.process.destroy(); // SIGTERM: the shutdown hooks run while the device thread is mid-step
+        }
+        assertTrue(first.process.waitFor(60, TimeUnit.SECONDS), "the server did not exit within 60 s of SIGTERM");
+        List<String> out;
+        synchronized (first.output) {
+            out = List.copyOf(first.output);
+        }
+        assertEquals(143, first.process.exitValue(), "exit status after SIGTERM (134 is a crash): " + tail(out));
+        for (String line : out) {
+            assertTrue(!line.contains("SIGSEGV") && !line.contains("A fatal error"), "crashed on the way out: " + tail(out));
+            assertTrue(!line.contains("a step failed"), "a session journaled a failure on the way out: " + line);
+        }
+        assertTrue(Files.notExists(Path.of("..").toAbsolutePath().normalize()
+                .resolve("hs_err_pid" + first.process.pid() + ".log")), "the JVM wrote a crash log");
+        Server second = Server.start(dir);
+        try {
+            String s = "api/sessions/" + id + "?token=" + token;
+            JsonNode st = JSON.readTree(send(second.base, "GET", s, null, null).body());
+            assertTrue(st.get("failure").isNull(), st.toString());
+            assertTrue(st.get("dragSteps").asInt() >= stepsBefore, st.toString());
+            JsonNode done = await(second.base, s, x -> x.get("status").asText().equals("finished"), Duration.ofMinutes(3));
+            assertTrue(done.get("result").asBoolean());
+        } finally {
+            second.kill();
+        }
+    }
+
+    private static String tail(List<String> lines) {
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
     }
 
     private HttpResponse<byte[]> send(String base, String method, String path, String type, byte[] body) throws Exception {

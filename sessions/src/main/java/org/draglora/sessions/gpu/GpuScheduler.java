@@ -10,6 +10,7 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.draglora.engine.runtime.ExitInProgressException;
 
 /**
  * One per device: runs every session's device work, one job at a time, on the thread of the
@@ -24,6 +25,8 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * bounded (a full queue rejects at once), fair between sessions by measured device time,
  * interactive before background. A job that throws (also an {@link Error} such as a Java
  * out-of-memory) fails alone: its submitter gets {@link JobOutcome.Failed} and the next job runs.
+ * A job the engine refuses because the process is exiting ({@link ExitInProgressException}) did not
+ * fail: its submitter gets {@link JobOutcome.Rejected}, so no session journals a failure on the way out.
  * Should the scheduler itself fail, it is restarted, and never silently: the job it was running is
  * answered {@link JobOutcome.Failed}, and every queued job {@link JobOutcome.Rejected} so that its
  * session submits it again.
@@ -175,6 +178,13 @@ public final class GpuScheduler extends AbstractBehavior<GpuScheduler.Command> {
             long nanos = clock.getAsLong() - start;
             outcome = new JobOutcome.Completed<>(value, nanos);
             completed++;
+        } catch (ExitInProgressException e) {
+            // the process is exiting: the job did not run and did not fail; its session records nothing
+            getContext().getLog().info("job of session {} not run: {}", submit.session(), e.getMessage());
+            rejected++;
+            running = null;
+            submit.replyTo().tell(new JobOutcome.Rejected<>(e.getMessage()));
+            return;
         } catch (Exception | Error e) { // an Error too: a Java out-of-memory in one edit must not take the device down
             long nanos = clock.getAsLong() - start;
             String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();

@@ -17,6 +17,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.draglora.engine.runtime.ExitInProgressException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -163,6 +164,20 @@ class GpuSchedulerTest {
         gpu.tell(new GpuScheduler.Submit<>("b", JobPriority.INTERACTIVE, () -> "fine", good.getRef()));
         assertEquals("Java heap space", ((JobOutcome.Failed<String>) bad.receiveMessage()).reason());
         assertEquals("fine", ((JobOutcome.Completed<String>) good.receiveMessage()).value());
+    }
+
+    @Test
+    void aJobRefusedBecauseTheProcessExitsIsRejectedNotFailed() {
+        ActorRef<GpuScheduler.Command> gpu = scheduler(16);
+        TestProbe<JobOutcome<String>> refused = probe();
+        gpu.tell(new GpuScheduler.Submit<>("a", JobPriority.INTERACTIVE, () -> {
+            throw new ExitInProgressException();
+        }, refused.getRef()));
+        JobOutcome<String> o = refused.receiveMessage();
+        assertTrue(o instanceof JobOutcome.Rejected<String>, "a session would journal a failed step: " + o);
+        SchedulerMetrics m = metrics(gpu);
+        assertEquals(0, m.failed());
+        assertEquals(1, m.rejected());
     }
 
     @Test
