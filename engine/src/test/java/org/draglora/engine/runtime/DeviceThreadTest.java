@@ -81,15 +81,7 @@ class DeviceThreadTest {
         AtomicReference<Boolean> sawFinished = new AtomicReference<>();
         AtomicReference<Boolean> keptFlag = new AtomicReference<>();
         Thread caller = new Thread(() -> {
-            device.run(() -> {
-                started.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-                finished.set(true);
-            });
+            device.run(blockingJob(started, release, finished));
             sawFinished.set(finished.get());
             keptFlag.set(Thread.currentThread().isInterrupted());
         });
@@ -111,15 +103,7 @@ class DeviceThreadTest {
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         AtomicBoolean finished = new AtomicBoolean();
-        Thread running = new Thread(() -> device.run(() -> {
-            started.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-            finished.set(true);
-        }));
+        Thread running = new Thread(() -> device.run(blockingJob(started, release, finished)));
         running.start();
         assertTrue(started.await(10, TimeUnit.SECONDS));
         AtomicReference<Throwable> queuedFailure = new AtomicReference<>();
@@ -147,5 +131,18 @@ class DeviceThreadTest {
         assertTrue(queuedFailure.get() instanceof IllegalStateException, String.valueOf(queuedFailure.get()));
         IllegalStateException late = assertThrows(IllegalStateException.class, () -> device.call(() -> 1));
         assertTrue(late.getMessage().contains("exiting"), late.getMessage());
+    }
+
+    /** A job that says it started, waits for {@code release}, then marks itself finished. */
+    private static Runnable blockingJob(CountDownLatch started, CountDownLatch release, AtomicBoolean finished) {
+        return () -> {
+            started.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            finished.set(true);
+        };
     }
 }
