@@ -87,7 +87,7 @@ public final class TrainTinyTool {
                 o.unetSteps(), o.unetLr());
     }
 
-    private static void writeCard(TinyModelTrainer.Options o, TinyModelReport.Numbers n) throws IOException {
+    static void writeCard(TinyModelTrainer.Options o, TinyModelReport.Numbers n) throws IOException {
         String card = String.format(Locale.ROOT, """
                 # shapes-64: draglora's embedded default model
 
@@ -117,7 +117,7 @@ public final class TrainTinyTool {
                 - VAE: %d steps of batch %d on 32x32 crops, AdamW lr 1e-3 (200 warm-up steps), L1 + 1e-6 KL%s.
                 - UNet: %d steps of batch %d, %s, epsilon MSE%s, t ~ U{0..999},
                   EMA with diffusers' warm-up, decay min(0.999, (1 + step) / (10 + step)) (the exported weights).
-                - Loss curves: `loss.png` (raw and smoothed). Samples (DDIM 50 steps from noise, prompts of
+                - Loss curves: `loss.png` (raw and smoothed%s). Samples (DDIM 50 steps from noise, prompts of
                   held-out scenes): `samples.png`.
 
                 ## Quality
@@ -130,7 +130,9 @@ public final class TrainTinyTool {
                 with the new numbers.
                 """, o.unetLayers(), TinyModelSpec.MAX_TOKENS, TinyModelSpec.VOCAB, o.seed(), o.vaeSteps(), o.vaeBatch(),
                 o.vaeFrom() == null ? "" : " (taken from an earlier export of the same run, `--vae-from`)", o.unetSteps(), o.unetBatch(), schedule(o),
-                o.minSnrGamma() > 0 ? String.format(Locale.ROOT, " with Min-SNR weighting (gamma %s)", o.minSnrGamma()) : "", n.scenes(),
+                o.minSnrGamma() > 0 ? String.format(Locale.ROOT, " with Min-SNR weighting (gamma %s)", o.minSnrGamma()) : "",
+                o.vaeFrom() == null ? "" : "; this run trained no VAE steps, so the VAE panel says so: the VAE's curve is in the"
+                        + " `loss.png` of the model it came from", n.scenes(),
                 n.vaePsnr(), n.inversionPsnr(), reproduce(o));
         Files.writeString(o.out().resolve("README.md"), card, StandardCharsets.UTF_8);
     }

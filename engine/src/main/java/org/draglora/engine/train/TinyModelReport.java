@@ -151,6 +151,18 @@ public final class TinyModelReport {
         ImageIO.write(img, "png", file.toFile());
     }
 
+    /** The note in a panel without steps: the component was not trained in this run (train-tiny --vae-from). */
+    static void drawNoSteps(Graphics2D g, int left, int top, int right, int bottom) {
+        g.setColor(Color.DARK_GRAY);
+        String[] lines = {"no steps of this stage in this run's log:", "the component was taken from an earlier",
+            "model (train-tiny --vae-from), whose card", "has its curve"};
+        int y = (top + bottom) / 2 - 24;
+        for (String line : lines) {
+            g.drawString(line, left + 20, y);
+            y += 16;
+        }
+    }
+
     private static void panel(Graphics2D g, List<double[]> points, int x0, String title, int pw, int h) {
         g.setColor(Color.BLACK);
         g.drawString(title, x0 + 40, 18);
@@ -160,6 +172,7 @@ public final class TinyModelReport {
         int right = x0 + pw;
         g.drawRect(left, top, right - left, bottom - top);
         if (points.size() < 2) {
+            drawNoSteps(g, left, top, right, bottom);
             return;
         }
         double maxStep = points.get(points.size() - 1)[0];
