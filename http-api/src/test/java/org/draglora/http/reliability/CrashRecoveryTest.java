@@ -49,8 +49,7 @@ class CrashRecoveryTest {
         String token;
         JsonNode acknowledged;
         try {
-            JsonNode created = JSON.readTree(send(first.base, "POST", "api/sessions?scene=51&steps=60&reclora_steps=4",
-                    null, null).body());
+            JsonNode created = create(first.base, "scene=51&steps=60&reclora_steps=4");
             id = created.get("id").asText();
             token = created.get("editToken").asText();
             String s = "api/sessions/" + id;
@@ -100,8 +99,7 @@ class CrashRecoveryTest {
         String token;
         int stepsBefore;
         try {
-            JsonNode created = JSON.readTree(send(first.base, "POST", "api/sessions?scene=3&steps=30&reclora_steps=4",
-                    null, null).body());
+            JsonNode created = create(first.base, "scene=3&steps=30&reclora_steps=4");
             id = created.get("id").asText();
             token = created.get("editToken").asText();
             String s = "api/sessions/" + id + "?token=" + token;
@@ -135,6 +133,11 @@ class CrashRecoveryTest {
         } finally {
             second.kill();
         }
+    }
+
+    /** Creates a session ({@code query}: the scene and the budgets); the response, with its id and edit token. */
+    private JsonNode create(String base, String query) throws Exception {
+        return JSON.readTree(send(base, "POST", "api/sessions?" + query, null, null).body());
     }
 
     private static String tail(List<String> lines) {
