@@ -194,7 +194,7 @@ public final class TinyModelSpec {
      * model"). The final denoising injects K/V into the self-attention of the last two up blocks
      * (layers 3..6 of 7), as SD's start layer 10 does for its last two. The LoRAs adapt the resnet
      * 3x3 convolutions as well as the attention projections: in this UNet the image is held by the
-     * convolutions (README, "Why DragLoRA loses the objects"; {@code bench ilfa}), and on the first 16
+     * convolutions (docs/shapedrag-experiments.md, "Why DragLoRA loses the objects"; {@code bench ilfa}), and on the first 16
      * ShapeDrag cases that took DragLoRA from 0.97 to 0.84 of the initial distance and
      * DragDiffusion from 0.55 to 0.49. The x0 prediction joins the supervised features with weight
      * 100 (4 latent channels beside 128 feature channels in an L1 mean), so that the drag moves what

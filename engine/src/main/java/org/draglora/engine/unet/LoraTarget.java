@@ -8,7 +8,7 @@ import java.util.stream.Collectors;
  * A kind of UNet layer a LoRA can adapt. DragLoRA and DragDiffusion adapt the attention
  * projections only (ALGORITHM.md §1.4, the diffusers LoRA attention processors of the reference
  * code), and that stays the default. A model whose content lives in its convolutions (the
- * embedded model, README "Why DragLoRA loses the objects") can add the resnets' 3x3 convolutions,
+ * embedded model, docs/shapedrag-experiments.md, "Why DragLoRA loses the objects") can add the resnets' 3x3 convolutions,
  * as LoCon / LyCORIS do for SD: a kxk down convolution to the rank, then a 1x1 up convolution.
  */
 public enum LoraTarget {
