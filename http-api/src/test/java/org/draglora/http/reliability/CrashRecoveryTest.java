@@ -45,14 +45,12 @@ class CrashRecoveryTest {
     void aKilledServerLosesNothingItAcknowledged() throws Exception {
         Path dir = data.resolve("data");
         Server first = Server.start(dir);
-        String id;
-        String token;
+        Created session;
         JsonNode acknowledged;
         try {
-            JsonNode created = create(first.base, "scene=51&steps=60&reclora_steps=4");
-            id = created.get("id").asText();
-            token = created.get("editToken").asText();
-            String s = "api/sessions/" + id;
+            session = create(first.base, "scene=51&steps=60&reclora_steps=4");
+            String token = session.token();
+            String s = "api/sessions/" + session.id();
             assertEquals(201, send(first.base, "POST", s + "/points?token=" + token, "application/json",
                     "{\"handle\":[10,10],\"target\":[20,12]}".getBytes()).statusCode());
             boolean[] mask = new boolean[64 * 64];
@@ -73,7 +71,8 @@ class CrashRecoveryTest {
         }
         Server second = Server.start(dir);
         try {
-            String s = "api/sessions/" + id;
+            String s = "api/sessions/" + session.id();
+            String token = session.token();
             JsonNode st = JSON.readTree(send(second.base, "GET", s + "?token=" + token, null, null).body());
             assertTrue(st.get("revision").asInt() >= acknowledged.get("revision").asInt(), st.toString());
             assertEquals(2, st.get("points").size(), st.toString());
@@ -95,16 +94,13 @@ class CrashRecoveryTest {
     void aServerStoppedMidStepExitsCleanlyAndTheEditGoesOn() throws Exception {
         Path dir = data.resolve("data");
         Server first = Server.start(dir);
-        String id;
-        String token;
+        Created session;
         int stepsBefore;
         try {
-            JsonNode created = create(first.base, "scene=3&steps=30&reclora_steps=4");
-            id = created.get("id").asText();
-            token = created.get("editToken").asText();
-            String s = "api/sessions/" + id + "?token=" + token;
-            assertEquals(200, send(first.base, "POST", "api/sessions/" + id + "/start?token=" + token, null, null)
-                    .statusCode());
+            session = create(first.base, "scene=3&steps=30&reclora_steps=4");
+            String s = "api/sessions/" + session.id() + "?token=" + session.token();
+            assertEquals(200, send(first.base, "POST", "api/sessions/" + session.id() + "/start?token=" + session.token(),
+                    null, null).statusCode());
             stepsBefore = await(first.base, s, st -> st.get("dragSteps").asInt() >= 2, Duration.ofMinutes(2))
                     .get("dragSteps").asInt();
         } finally {
@@ -124,7 +120,7 @@ class CrashRecoveryTest {
                 .resolve("hs_err_pid" + first.process.pid() + ".log")), "the JVM wrote a crash log");
         Server second = Server.start(dir);
         try {
-            String s = "api/sessions/" + id + "?token=" + token;
+            String s = "api/sessions/" + session.id() + "?token=" + session.token();
             JsonNode st = JSON.readTree(send(second.base, "GET", s, null, null).body());
             assertTrue(st.get("failure").isNull(), st.toString());
             assertTrue(st.get("dragSteps").asInt() >= stepsBefore, st.toString());
@@ -135,9 +131,13 @@ class CrashRecoveryTest {
         }
     }
 
-    /** Creates a session ({@code query}: the scene and the budgets); the response, with its id and edit token. */
-    private JsonNode create(String base, String query) throws Exception {
-        return JSON.readTree(send(base, "POST", "api/sessions?" + query, null, null).body());
+    /** A created session: its id and edit token. */
+    private record Created(String id, String token) {}
+
+    /** Creates a session ({@code query}: the scene and the budgets). */
+    private Created create(String base, String query) throws Exception {
+        JsonNode created = JSON.readTree(send(base, "POST", "api/sessions?" + query, null, null).body());
+        return new Created(created.get("id").asText(), created.get("editToken").asText());
     }
 
     private static String tail(List<String> lines) {
