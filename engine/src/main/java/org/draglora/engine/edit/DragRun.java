@@ -206,9 +206,6 @@ public final class DragRun implements AutoCloseable {
      * until the process is gone).
      */
     public StepRecord step() {
-        if (phase == Phase.DONE) {
-            throw new IllegalStateException("the edit has finished");
-        }
         try (ExitGuard.Span span = ExitGuard.process().enter()) {
             long t0 = System.nanoTime();
             return switch (phase) {

@@ -67,12 +67,12 @@ public final class DeviceThread {
             return work.run();
         }
         if (exitGuard.exiting()) {
-            throw exiting();
+            throw new ExitInProgressException();
         }
         Future<T> future = executor.submit(() -> {
             ExitGuard.Span span = exitGuard.tryEnter();
             if (span == null) {
-                throw exiting();
+                throw new ExitInProgressException();
             }
             try (span) {
                 return work.run();
@@ -101,10 +101,6 @@ public final class DeviceThread {
                 Thread.currentThread().interrupt();
             }
         }
-    }
-
-    private static ExitInProgressException exiting() {
-        return new ExitInProgressException();
     }
 
     /**

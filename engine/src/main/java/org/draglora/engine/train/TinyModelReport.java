@@ -155,7 +155,7 @@ public final class TinyModelReport {
     static void drawNoSteps(Graphics2D g, int left, int top, int right, int bottom) {
         g.setColor(Color.DARK_GRAY);
         String[] lines = {"no steps of this stage in this run's log:", "the component was taken from an earlier",
-            "model (train-tiny --vae-from), whose card", "has its curve"};
+            "model (train-tiny --vae-from), whose", "loss.png has its curve"};
         int y = (top + bottom) / 2 - 24;
         for (String line : lines) {
             g.drawString(line, left + 20, y);

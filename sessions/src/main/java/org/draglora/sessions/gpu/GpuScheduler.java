@@ -181,10 +181,8 @@ public final class GpuScheduler extends AbstractBehavior<GpuScheduler.Command> {
         } catch (ExitInProgressException e) {
             // the process is exiting: the job did not run and did not fail; its session records nothing
             getContext().getLog().info("job of session {} not run: {}", submit.session(), e.getMessage());
+            outcome = new JobOutcome.Rejected<>(e.getMessage());
             rejected++;
-            running = null;
-            submit.replyTo().tell(new JobOutcome.Rejected<>(e.getMessage()));
-            return;
         } catch (Exception | Error e) { // an Error too: a Java out-of-memory in one edit must not take the device down
             long nanos = clock.getAsLong() - start;
             String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
