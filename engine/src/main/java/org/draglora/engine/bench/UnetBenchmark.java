@@ -28,13 +28,14 @@ import org.draglora.engine.weights.WeightScope;
 public final class UnetBenchmark {
 
     /** The model shapes the benchmark builds. */
-    public static final List<String> PRESETS = List.of("sd15", "tiny", "shapes", "shapes-pixel");
+    public static final List<String> PRESETS = List.of("sd15", "tiny", "shapes", "shapes-32", "shapes-pixel");
 
     /**
      * What to measure.
      *
      * @param preset {@code sd15} (Stable Diffusion 1.5), {@code tiny} (the fixtures' tiny layout),
-     *     {@code shapes} (the embedded model's UNet on its 4x-down latents) or {@code shapes-pixel}
+     *     {@code shapes} (the embedded model's UNet on its 4x-down latents), {@code shapes-32} (the UNet
+     *     for 2x-down latents, {@code train-tiny --latent-factor 2}) or {@code shapes-pixel}
      *     (the same UNet on pixels, 3 channels: the alternative the embedded model did not take)
      * @param imageSize image side in pixels (the UNet input is a {@link #downsampling(String)}th of it)
      * @param loraRank LoRA rank for the backward measurement
@@ -196,15 +197,17 @@ public final class UnetBenchmark {
         return switch (preset) {
             case "sd15" -> UNet2DConditionConfig.sd15();
             case "shapes" -> TinyModelSpec.unet();
+            case "shapes-32" -> TinyModelSpec.unet(TinyModelSpec.SHIPPED_LAYERS_PER_BLOCK, 2);
             case "shapes-pixel" -> TinyModelSpec.pixelUnet();
             default -> tinyConfig();
         };
     }
 
-    /** Image side over UNet input side: SD's VAE is 8x, the embedded model's 4x, pixel space 1x. */
+    /** Image side over UNet input side: SD's VAE is 8x, the embedded model's 4x (or 2x), pixel space 1x. */
     static int downsampling(String preset) {
         return switch (preset) {
             case "shapes" -> TinyModelSpec.IMAGE_SIZE / TinyModelSpec.unet().sampleSize();
+            case "shapes-32" -> 2;
             case "shapes-pixel" -> 1;
             default -> 8;
         };

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.LongFunction;
 import org.draglora.engine.edit.EditModel;
@@ -15,6 +17,8 @@ import org.draglora.engine.train.TinyModelReport;
 import org.draglora.engine.train.TinyModelSpec;
 import org.draglora.engine.train.TinyModelTrainer;
 import org.draglora.engine.train.TrainingExample;
+import org.draglora.engine.unet.UNet2DConditionConfig;
+import org.draglora.engine.vae.AutoencoderKLConfig;
 
 /**
  * {@code draglora train-tiny}: trains (or resumes training of) the embedded model on generated
@@ -70,21 +74,49 @@ public final class TrainTinyTool {
 
     /** The commands that reproduce the run. */
     static String reproduce(TinyModelTrainer.Options o) {
-        String first = String.format(Locale.ROOT, "`./draglora train-tiny --vae-steps %d --unet-steps %d --out DIR`",
-                o.vaeSteps(), o.initFrom() == null ? o.unetSteps() : o.initFrom().unetStep());
+        String latent = o.latentFactor() != TinyModelSpec.SHIPPED_LATENT_FACTOR ? " --latent-factor " + o.latentFactor() : "";
+        String first = String.format(Locale.ROOT, "`./draglora train-tiny --vae-steps %d --unet-steps %d%s --out DIR`",
+                o.vaeSteps(), o.initFrom() == null ? o.unetSteps() : o.initFrom().unetStep(), latent);
         if (o.vaeFrom() != null) {
             return first + String.format(Locale.ROOT, " for the VAE, then "
                     + "`./draglora train-tiny --work NEW_DIR --vae-from DIR --unet-steps %d --unet-lr %s%s --out "
                     + "models/shapes-64`", o.unetSteps(), o.unetLr(),
                     (o.minSnrGamma() > 0 ? " --min-snr-gamma " + o.minSnrGamma() : "")
-                    + (o.unetLayers() != 1 ? " --unet-layers " + o.unetLayers() : ""));
+                    + (o.unetLayers() != 1 ? " --unet-layers " + o.unetLayers() : "") + latent);
         }
         if (o.initFrom() == null) {
-            return first.replace("--out DIR", "--unet-lr " + o.unetLr() + " --out models/shapes-64");
+            return first.replace("--out DIR", String.format(Locale.ROOT, "--unet-lr %s --min-snr-gamma %s --unet-layers %d "
+                    + "--out models/shapes-64", o.unetLr(), o.minSnrGamma(), o.unetLayers()));
         }
         return first + String.format(Locale.ROOT, ", then `./draglora train-tiny --work NEW_DIR --init-from DIR "
                 + "--init-step %d --unet-steps %d --unet-lr %s --out models/shapes-64`", o.initFrom().unetStep(),
                 o.unetSteps(), o.unetLr());
+    }
+
+    /** The card's VAE and UNet bullets, read from the configurations the run trained. */
+    static String architecture(TinyModelTrainer.Options o) {
+        AutoencoderKLConfig vae = TinyModelSpec.vae(1.0, o.latentFactor());
+        UNet2DConditionConfig unet = TinyModelSpec.unet(o.unetLayers(), o.latentFactor());
+        int latent = TinyModelSpec.IMAGE_SIZE / o.latentFactor();
+        List<String> attention = new ArrayList<>();
+        for (int i = 0; i < unet.downBlockTypes().size(); i++) {
+            if (unet.downBlockTypes().get(i).startsWith("CrossAttn")) {
+                int side = latent >> i;
+                attention.add(side + "x" + side);
+            }
+        }
+        return String.format(Locale.ROOT, """
+                - Images 64x64 RGB. VAE (`AutoencoderKL`): %d blocks of %s channels, one resnet per
+                  block, %dx down-sampling to %dx%dx4 latents, GroupNorm 16; latent scaling factor from the
+                  trained latents' standard deviation (see `vae/config.json`).
+                - UNet (`UNet2DConditionModel`): blocks of %s channels, %d resnet(s) per down block,
+                  cross-attention transformers at %s (4 heads), GroupNorm 16, text width 64.""",
+                vae.blockOutChannels().size(), join(vae.blockOutChannels()), o.latentFactor(), latent, latent,
+                join(unet.blockOutChannels()), o.unetLayers(), String.join(" and ", attention)).strip();
+    }
+
+    private static String join(List<Integer> values) {
+        return values.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "));
     }
 
     static void writeCard(TinyModelTrainer.Options o, TinyModelReport.Numbers n) throws IOException {
@@ -100,11 +132,7 @@ public final class TrainTinyTool {
 
                 ## Configuration
 
-                - Images 64x64 RGB. VAE (`AutoencoderKL`): 3 blocks of 32, 64, 64 channels, one resnet per
-                  block, 4x down-sampling to 16x16x4 latents, GroupNorm 16; latent scaling factor from the
-                  trained latents' standard deviation (see `vae/config.json`).
-                - UNet (`UNet2DConditionModel`): blocks of 64, 128, 128 channels, %d resnet(s) per down block,
-                  cross-attention transformers at 16x16 and 8x8 (4 heads), GroupNorm 16, text width 64.
+                %s
                 - Text encoder (`CLIPTextModel`): 2 layers of width 64, 4 heads, %d positions, frozen at its
                   seeded random initialisation; CLIP tokenizer of %d tokens: the 512 byte-level symbols, one
                   token per word the scene prompts use (built by byte-pair merges), start and end.
@@ -128,7 +156,7 @@ public final class TrainTinyTool {
 
                 Reproduce: %s (resumable; `--hours` stops at a checkpoint), then this card is rewritten
                 with the new numbers.
-                """, o.unetLayers(), TinyModelSpec.MAX_TOKENS, TinyModelSpec.VOCAB, o.seed(), o.vaeSteps(), o.vaeBatch(),
+                """, architecture(o), TinyModelSpec.MAX_TOKENS, TinyModelSpec.VOCAB, o.seed(), o.vaeSteps(), o.vaeBatch(),
                 o.vaeFrom() == null ? "" : " (taken from an earlier export of the same run, `--vae-from`)", o.unetSteps(), o.unetBatch(), schedule(o),
                 o.minSnrGamma() > 0 ? String.format(Locale.ROOT, " with Min-SNR weighting (gamma %s)", o.minSnrGamma()) : "",
                 o.vaeFrom() == null ? "" : "; this run trained no VAE steps, so the VAE panel says so: the VAE's curve is in the"

@@ -43,11 +43,27 @@ public final class TinyModelSpec {
 
     private TinyModelSpec() {}
 
-    /** The VAE; its scaling factor is set after training from the latents' standard deviation. */
+    /** Image side over latent side of the shipped model: 64x64 images, 16x16x4 latents. */
+    public static final int SHIPPED_LATENT_FACTOR = 4;
+
+    /** The shipped VAE; its scaling factor is set after training from the latents' standard deviation. */
     public static AutoencoderKLConfig vae(double scalingFactor) {
-        return new AutoencoderKLConfig(3, 3, List.of("DownEncoderBlock2D", "DownEncoderBlock2D", "DownEncoderBlock2D"),
-                List.of("UpDecoderBlock2D", "UpDecoderBlock2D", "UpDecoderBlock2D"), List.of(32, 64, 64), 1, 4, 16,
-                scalingFactor);
+        return vae(scalingFactor, SHIPPED_LATENT_FACTOR);
+    }
+
+    /**
+     * The VAE with down-sampling {@code latentFactor}: 4 (blocks of 32, 64, 64 channels, 16x16x4
+     * latents, the shipped model) or 2 (blocks of 32, 64, 32x32x4 latents: an object covers four
+     * times as many latent cells).
+     */
+    public static AutoencoderKLConfig vae(double scalingFactor, int latentFactor) {
+        List<Integer> channels = switch (latentFactor) {
+            case 4 -> List.of(32, 64, 64);
+            case 2 -> List.of(32, 64);
+            default -> throw new IllegalArgumentException("the latent factor must be 2 or 4, got " + latentFactor);
+        };
+        return new AutoencoderKLConfig(3, 3, java.util.Collections.nCopies(channels.size(), "DownEncoderBlock2D"),
+                java.util.Collections.nCopies(channels.size(), "UpDecoderBlock2D"), channels, 1, 4, 16, scalingFactor);
     }
 
     /**
@@ -72,13 +88,31 @@ public final class TinyModelSpec {
      * block (one more per up block, as in SD): depth at the same resolutions, about linear in cost.
      */
     public static UNet2DConditionConfig unet(int layersPerBlock) {
+        return unet(layersPerBlock, SHIPPED_LATENT_FACTOR);
+    }
+
+    /**
+     * The UNet on the latents of the VAE with down-sampling {@code latentFactor}. For 4 (16x16x4):
+     * blocks of 64, 128, 128 channels with attention at 16x16 and 8x8. For 2 (32x32x4): blocks of
+     * 32, 64, 128 channels at 32x32, 16x16 and 8x8 with attention at 16x16 and 8x8 (none over the
+     * 1024 positions of 32x32): each level does about the arithmetic of the 16x16 UNet's (a 3x3 conv
+     * costs positions x channels^2: 1024 x 32^2 = 256 x 64^2), so the finer grid costs little more.
+     */
+    public static UNet2DConditionConfig unet(int layersPerBlock, int latentFactor) {
         if (layersPerBlock < 1 || layersPerBlock > 4) {
             throw new IllegalArgumentException("layers per block must be 1 to 4, got " + layersPerBlock);
         }
-        return new UNet2DConditionConfig(IMAGE_SIZE / 4, 4, 4,
-                List.of("CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"),
-                List.of("UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"), List.of(64, 128, 128), layersPerBlock,
-                64, List.of(4, 4, 4), 16, 1e-5, true, 0, 1, 1);
+        return switch (latentFactor) {
+            case 4 -> new UNet2DConditionConfig(IMAGE_SIZE / 4, 4, 4,
+                    List.of("CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"),
+                    List.of("UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"), List.of(64, 128, 128), layersPerBlock,
+                    64, List.of(4, 4, 4), 16, 1e-5, true, 0, 1, 1);
+            case 2 -> new UNet2DConditionConfig(IMAGE_SIZE / 2, 4, 4,
+                    List.of("DownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D"),
+                    List.of("CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "UpBlock2D"), List.of(32, 64, 128), layersPerBlock,
+                    64, List.of(4, 4, 4), 16, 1e-5, true, 0, 1, 1);
+            default -> throw new IllegalArgumentException("the latent factor must be 2 or 4, got " + latentFactor);
+        };
     }
 
     /**
@@ -101,11 +135,11 @@ public final class TinyModelSpec {
 
     /** Writes the diffusers config.json of each component and the tokenizer files under {@code root}. */
     public static void writeConfigs(Path root, double scalingFactor) throws IOException {
-        writeConfigs(root, scalingFactor, unet());
+        writeConfigs(root, vae(scalingFactor), unet());
     }
 
-    /** Writes the configs with UNet configuration {@code u}. */
-    public static void writeConfigs(Path root, double scalingFactor, UNet2DConditionConfig u) throws IOException {
+    /** Writes the configs with VAE configuration {@code v} and UNet configuration {@code u}. */
+    public static void writeConfigs(Path root, AutoencoderKLConfig v, UNet2DConditionConfig u) throws IOException {
         ObjectMapper json = new ObjectMapper();
         ObjectNode index = json.createObjectNode();
         index.put("_class_name", "StableDiffusionPipeline");
@@ -136,7 +170,6 @@ public final class TinyModelSpec {
         unet.put("act_fn", "silu");
         write(json, root.resolve("unet/config.json"), unet);
 
-        AutoencoderKLConfig v = vae(scalingFactor);
         ObjectNode vae = json.createObjectNode();
         vae.put("_class_name", "AutoencoderKL");
         vae.put("in_channels", v.inChannels());

@@ -62,17 +62,21 @@ public final class TinyModelTrainer {
      * @param minSnrGamma Min-SNR loss weighting of the epsilon objective, {@code min(SNR(t), gamma) / SNR(t)}
      *     per sample (Hang et al. 2023, "Efficient Diffusion Training via Min-SNR Weighting Strategy", eq. 6
      *     for epsilon prediction; 5 in the paper), or 0 for the plain mean squared error
-     * @param unetLayers resnets per UNet down block ({@link TinyModelSpec#unet(int)}; the shipped model has 1)
+     * @param unetLayers resnets per UNet down block ({@link TinyModelSpec#unet(int)}; the shipped model has 2)
+     * @param latentFactor image side over latent side, 4 (16x16 latents, the shipped model) or 2 (32x32;
+     *     {@link TinyModelSpec#vae(double, int)}, {@link TinyModelSpec#unet(int, int)})
      */
     public record Options(Path out, Path work, int vaeSteps, int unetSteps, int vaeBatch, int unetBatch, long seed,
             double maxHours, int checkpointEvery, double unetLr, InitFrom initFrom, Path vaeFrom, double minSnrGamma,
-            int unetLayers) {
+            int unetLayers, int latentFactor) {
         public Options {
             if (vaeSteps < 0 || unetSteps < 0 || vaeBatch < 1 || unetBatch < 1 || maxHours < 0 || checkpointEvery < 1
-                    || !(unetLr > 0 && unetLr < 1) || !(minSnrGamma >= 0) || unetLayers < 1 || unetLayers > 4) {
+                    || !(unetLr > 0 && unetLr < 1) || !(minSnrGamma >= 0) || unetLayers < 1 || unetLayers > 4
+                    || (latentFactor != 2 && latentFactor != 4)) {
                 throw new IllegalArgumentException("invalid training options: " + vaeSteps + " VAE steps, " + unetSteps
                         + " UNet steps, batches " + vaeBatch + "/" + unetBatch + ", " + maxHours + " h, checkpoint every "
-                        + checkpointEvery + ", UNet lr " + unetLr + ", min-SNR gamma " + minSnrGamma + ", " + unetLayers + " UNet layers per block");
+                        + checkpointEvery + ", UNet lr " + unetLr + ", min-SNR gamma " + minSnrGamma + ", " + unetLayers
+                        + " UNet layers per block, latent factor " + latentFactor + " (2 or 4)");
             }
             if (initFrom != null && vaeFrom != null) {
                 throw new IllegalArgumentException("continue from one model (--init-from) or take the VAE of one "
@@ -91,7 +95,8 @@ public final class TinyModelTrainer {
          */
         public Options(Path out, Path work, int vaeSteps, int unetSteps, int vaeBatch, int unetBatch, long seed,
                 double maxHours, int checkpointEvery) {
-            this(out, work, vaeSteps, unetSteps, vaeBatch, unetBatch, seed, maxHours, checkpointEvery, UNET_LR, null, null, 0, 1);
+            this(out, work, vaeSteps, unetSteps, vaeBatch, unetBatch, seed, maxHours, checkpointEvery, UNET_LR, null, null, 0, 1,
+                    TinyModelSpec.SHIPPED_LATENT_FACTOR);
         }
     }
 
@@ -206,7 +211,7 @@ public final class TinyModelTrainer {
             CLIPTokenizer tokenizer = CLIPTokenizer.load(tokDir);
 
             WeightScope vaeScope = WeightScope.random(m, DataType.FLOAT32);
-            AutoencoderKL vae = new AutoencoderKL(vaeScope, TinyModelSpec.vae(1.0));
+            AutoencoderKL vae = new AutoencoderKL(vaeScope, TinyModelSpec.vae(1.0, o.latentFactor()));
             ParameterSet vaeParams = new ParameterSet(vaeScope.arrays());
             Path vaeSource = o.vaeFrom() != null ? o.vaeFrom() : o.initFrom() != null ? o.initFrom().model() : null;
             seedCheckpoint(m, vaeSource, vaeParams, null, "vae/diffusion_pytorch_model.safetensors", VAE_FILE, o.vaeSteps(),
@@ -219,7 +224,7 @@ public final class TinyModelTrainer {
             listener.message(String.format(Locale.ROOT, "VAE latent scaling factor %.5f", scaling));
 
             WeightScope unetScope = WeightScope.random(m, DataType.FLOAT32);
-            UNet2DConditionModel unet = new UNet2DConditionModel(unetScope, TinyModelSpec.unet(o.unetLayers()));
+            UNet2DConditionModel unet = new UNet2DConditionModel(unetScope, TinyModelSpec.unet(o.unetLayers(), o.latentFactor()));
             ParameterSet unetParams = new ParameterSet(unetScope.arrays());
             ParameterSet ema = unetParams.copy();
             if (o.initFrom() != null) {
@@ -311,14 +316,15 @@ public final class TinyModelTrainer {
         return step;
     }
 
-    /** A batch of random square crops (aligned to the VAE's 4-pixel latent grid), (B, 3, size, size). */
+    /** A batch of random square crops (aligned to the VAE's latent grid), (B, 3, size, size). */
     private NDArray crops(NDManager s, int step, int batch, int size) {
         NDList parts = new NDList();
         SplittableRandom r = new SplittableRandom(o.seed() * 31 + step);
+        int cell = o.latentFactor(); // pixels per latent cell
         for (int b = 0; b < batch; b++) {
             RgbImage img = data.apply(((long) step << 8) + b).image();
-            int top = 4 * r.nextInt((img.height() - size) / 4 + 1);
-            int left = 4 * r.nextInt((img.width() - size) / 4 + 1);
+            int top = cell * r.nextInt((img.height() - size) / cell + 1);
+            int left = cell * r.nextInt((img.width() - size) / cell + 1);
             parts.add(ImageTensors.toTensor(img, s).get(":, :, {}:{}, {}:{}", top, top + size, left, left + size));
         }
         return NDArrays.concat(parts, 0);
@@ -440,7 +446,8 @@ public final class TinyModelTrainer {
 
     private void export(double scaling, ParameterSet unet, ParameterSet vae, ParameterSet text) throws IOException {
         Path out = o.out();
-        TinyModelSpec.writeConfigs(out, scaling, TinyModelSpec.unet(o.unetLayers()));
+        TinyModelSpec.writeConfigs(out, TinyModelSpec.vae(scaling, o.latentFactor()),
+                TinyModelSpec.unet(o.unetLayers(), o.latentFactor()));
         // float16 on disk keeps the folder well under 30 MB; loading widens to float32 exactly
         saveWeights(unet, out.resolve("unet/diffusion_pytorch_model.safetensors"), DType.F16);
         saveWeights(vae, out.resolve("vae/diffusion_pytorch_model.safetensors"), DType.F16);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.draglora.engine.train.TinyModelReport;
+import org.draglora.engine.train.TinyModelSpec;
 import org.draglora.engine.train.TinyModelTrainer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,9 +17,13 @@ class TrainTinyCardTest {
     Path dir;
 
     private String card(Path vaeFrom) throws Exception {
-        Path out = Files.createDirectories(dir.resolve(vaeFrom == null ? "fresh" : "reused"));
+        return card(vaeFrom, TinyModelSpec.SHIPPED_LATENT_FACTOR);
+    }
+
+    private String card(Path vaeFrom, int latentFactor) throws Exception {
+        Path out = Files.createDirectories(dir.resolve((vaeFrom == null ? "fresh" : "reused") + latentFactor));
         TinyModelTrainer.Options o = new TinyModelTrainer.Options(out, dir.resolve("work"), 2500, 3000, 16, 32, 1, 0,
-                200, 5e-4, null, vaeFrom, 5.0, 2);
+                200, 5e-4, null, vaeFrom, 5.0, 2, latentFactor);
         TrainTinyTool.writeCard(o, new TinyModelReport.Numbers(32.1, 31.9, 16));
         return Files.readString(out.resolve("README.md"));
     }
@@ -34,5 +39,24 @@ class TrainTinyCardTest {
             assertTrue(c.contains("3000 steps of batch 32") && c.contains("32.1 dB") && c.contains("31.9 dB"), c);
             assertTrue(c.contains("Min-SNR weighting (gamma 5.0)"), c);
         }
+    }
+
+    @Test
+    void theCardDescribesTheTrainedArchitectureAndHowToRepeatIt() throws Exception {
+        String shipped = card(null);
+        assertTrue(shipped.contains("4x down-sampling to 16x16x4 latents"), shipped);
+        assertTrue(shipped.contains("blocks of 64, 128, 128 channels, 2 resnet(s)"), shipped);
+        assertTrue(shipped.contains("cross-attention transformers at 16x16 and 8x8"), shipped);
+        assertFalse(shipped.contains("--latent-factor"), shipped);
+        String fine = card(null, 2);
+        assertTrue(fine.contains("2 blocks of 32, 64 channels"), fine);
+        assertTrue(fine.contains("2x down-sampling to 32x32x4 latents"), fine);
+        assertTrue(fine.contains("blocks of 32, 64, 128 channels"), fine);
+        assertTrue(fine.contains("cross-attention transformers at 16x16 and 8x8"), fine);
+        assertTrue(fine.contains("--vae-steps 2500 --unet-steps 3000 --latent-factor 2 --unet-lr 5.0E-4 --min-snr-gamma 5.0 "
+                + "--unet-layers 2 --out models/shapes-64"), fine);
+        String reused = card(dir.resolve("v1"), 2);
+        assertTrue(reused.contains("--vae-steps 2500 --unet-steps 3000 --latent-factor 2 --out DIR"), reused);
+        assertTrue(reused.contains("--unet-layers 2 --latent-factor 2 --out models/shapes-64"), reused);
     }
 }

@@ -78,6 +78,23 @@ class TinyModelTrainerTest {
     }
 
     @Test
+    void theTwoTimesDownLatentVariantTrainsAndLoadsWithItsOwnShapes(@TempDir Path dir) throws Exception {
+        EngineRuntime rt = EngineRuntime.cpu();
+        Path out = dir.resolve("fine");
+        TinyModelTrainer.Options o = new TinyModelTrainer.Options(out, dir.resolve("work"), 2, 2, 2, 2, 3, 0, 2,
+                TinyModelTrainer.UNET_LR, null, null, 5, 1, 2);
+        assertTrue(TinyModelTrainer.run(o, rt, TrainTinyTool.scenes(3), QUIET).finished());
+        try (EditModel model = EditModel.load(ModelPath.of(out), rt)) {
+            assertEquals(2, model.latentScale(), "64x64 images, 32x32 latents");
+            assertEquals(32, model.unet().config().sampleSize());
+            assertEquals(List.of(32, 64, 128), model.unet().config().blockOutChannels());
+            assertEquals(List.of(32, 64), model.vae().config().blockOutChannels());
+        }
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new TinyModelTrainer.Options(
+                out, dir, 3, 2, 2, 2, 3, 0, 2, TinyModelTrainer.UNET_LR, null, null, 0, 1, 8), "latent factor 2 or 4");
+    }
+
+    @Test
     void emaDecayWarmsUpLikeDiffusersAndCapsAt0999() {
         assertEquals(0.1, TinyModelTrainer.emaDecay(0), 1e-12, "the first step mostly copies the weights");
         assertEquals(11.0 / 20.0, TinyModelTrainer.emaDecay(10), 1e-12);
@@ -120,7 +137,7 @@ class TinyModelTrainerTest {
                 .finished());
         Path second = dir.resolve("second");
         TinyModelTrainer.Options o = new TinyModelTrainer.Options(second, dir.resolve("work-2"), 3, 2, 2, 2, 3, 0, 2,
-                TinyModelTrainer.UNET_LR, null, first, 5, 2);
+                TinyModelTrainer.UNET_LR, null, first, 5, 2, TinyModelSpec.SHIPPED_LATENT_FACTOR);
         assertTrue(TinyModelTrainer.run(o, rt, TrainTinyTool.scenes(3), QUIET).finished());
         List<String> log = Files.readAllLines(dir.resolve("work-2/loss.csv"));
         assertEquals(1 + 2, log.size(), "no VAE steps: the VAE came from the first model");
@@ -133,6 +150,6 @@ class TinyModelTrainerTest {
         }
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new TinyModelTrainer.Options(
                 second, dir, 3, 2, 2, 2, 3, 0, 2, TinyModelTrainer.UNET_LR, new TinyModelTrainer.InitFrom(first, 1), first,
-                0, 1), "continue from one model or take the VAE of one, not both");
+                0, 1, TinyModelSpec.SHIPPED_LATENT_FACTOR), "continue from one model or take the VAE of one, not both");
     }
 }

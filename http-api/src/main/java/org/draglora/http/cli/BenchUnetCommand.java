@@ -16,13 +16,14 @@ import picocli.CommandLine.Option;
             "LoRA, their ratio, ops per forward, per-op overhead, peak memory. Prints a markdown table."})
 public final class BenchUnetCommand implements Callable<Integer> {
 
-    @Option(names = "--preset", defaultValue = "sd15", paramLabel = "sd15|tiny|shapes|shapes-pixel",
-            description = "Model shape: SD 1.5, the fixtures' tiny UNet, the embedded model's UNet on latents or on "
-                    + "pixels (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--preset", defaultValue = "sd15", paramLabel = "sd15|tiny|shapes|shapes-32|shapes-pixel",
+            description = "Model shape: SD 1.5, the fixtures' tiny UNet, the embedded model's UNet on latents, the "
+                    + "UNet for 2x-down latents (train-tiny --latent-factor 2) or the embedded UNet on pixels (default: "
+                    + "${DEFAULT-VALUE}).")
     private String preset;
 
     @Option(names = "--size", defaultValue = "512", paramLabel = "PIXELS",
-            description = "Image side, a multiple of 64; the UNet input is 1/8 of it (shapes: 1/4, shapes-pixel: all of it) "
+            description = "Image side, a multiple of 64; the UNet input is 1/8 of it (shapes: 1/4, shapes-32: 1/2, shapes-pixel: all of it) "
                     + "(default: ${DEFAULT-VALUE}).")
     private int size;
 

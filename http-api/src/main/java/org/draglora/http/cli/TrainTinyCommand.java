@@ -60,6 +60,11 @@ public final class TrainTinyCommand implements Callable<Integer> {
             description = "Resnets per UNet down block, 1 to 4 (default: ${DEFAULT-VALUE}, the shipped model).")
     private int unetLayers;
 
+    @Option(names = "--latent-factor", defaultValue = "" + TinyModelSpec.SHIPPED_LATENT_FACTOR, paramLabel = "F",
+            description = {"Image side over latent side: 4 (16x16 latents) or 2 (32x32 latents, a VAE with one "
+                    + "down-sampling and a UNet of 32, 64, 128 channels) (default: ${DEFAULT-VALUE}, the shipped model)."})
+    private int latentFactor;
+
     @Option(names = "--vae-batch", defaultValue = "16", paramLabel = "B", description = "VAE batch (default: ${DEFAULT-VALUE}).")
     private int vaeBatch;
 
@@ -92,7 +97,7 @@ public final class TrainTinyCommand implements Callable<Integer> {
         TinyModelTrainer.Options o = new TinyModelTrainer.Options(out, workDir, vaeSteps, unetSteps, vaeBatch, unetBatch,
                 seed, hours, checkpointEvery, unetLr,
                 initFrom == null ? null : new TinyModelTrainer.InitFrom(initFrom, initStep), vaeFrom,
-                minSnrGamma, unetLayers);
+                minSnrGamma, unetLayers, latentFactor);
         ProgressBar bar = new ProgressBar(root.err(), System.console() != null, 100);
         TinyModelTrainer.Result r;
         try {
