@@ -206,8 +206,7 @@ public final class UnetBenchmark {
     /** Image side over UNet input side: SD's VAE is 8x, the embedded model's 4x (or 2x), pixel space 1x. */
     static int downsampling(String preset) {
         return switch (preset) {
-            case "shapes" -> TinyModelSpec.IMAGE_SIZE / TinyModelSpec.unet().sampleSize();
-            case "shapes-32" -> 2;
+            case "shapes", "shapes-32" -> TinyModelSpec.IMAGE_SIZE / config(preset).sampleSize();
             case "shapes-pixel" -> 1;
             default -> 8;
         };
