@@ -19,10 +19,16 @@ import java.util.Objects;
  * @param reachRadius the loop stops when every handle is closer than this to its target (2.0 grid px,
  *     DL:utils/drag_utils_lora.py:90; the paper's l1 = 1, §17.1)
  * @param ilfa whether ILFA adapts the latent after every iteration (DragLoRA: yes; DragDiffusion: no)
+ * @param keepOutsideMask whether every step of the final denoising puts the source trajectory's latent
+ *     (the RecLoRA reconstruction of the input) back outside the edit mask, as Blended Latent Diffusion
+ *     (Avrahami et al. 2023) does, so that what the user did not paint keeps its reconstruction. Not in
+ *     either reference (false there: the edited UNet denoises the whole latent, ALGORITHM.md §9); a
+ *     model whose drag LoRA also adapts convolutions otherwise repaints unmasked backgrounds
+ *     (README, "The embedded model")
  */
 public record DragSettings(Features features, Motion motion, TrackingSettings tracking, SwitchingSettings switching,
         Optimization optimization, Regularization regularization, Schedule schedule, MutualAttention mutualAttention,
-        double reachRadius, boolean ilfa) {
+        double reachRadius, boolean ilfa, boolean keepOutsideMask) {
 
     /**
      * Which features F is built from (ALGORITHM.md §1.3).
@@ -230,7 +236,7 @@ public record DragSettings(Features features, Motion motion, TrackingSettings tr
                 TrackingSettings.dragLora(), SwitchingSettings.defaults(),
                 new Optimization(Target.LORA, 1e-4, 1e-2, 0.9, 0.999, 1e-8, 80, 16),
                 new Regularization(MaskLoss.REFERENCE_LAMBDA, 50, 0, 999), new Schedule(50, 0.7),
-                new MutualAttention(0, 10), SwitchingRule.REFERENCE_REACH_RADIUS, true);
+                new MutualAttention(0, 10), SwitchingRule.REFERENCE_REACH_RADIUS, true, false);
     }
 
     /** DragLoRA-Fast: the angle-closer tracking ("draglora_fast", ALGORITHM.md §8), otherwise DragLoRA. */
@@ -249,43 +255,43 @@ public record DragSettings(Features features, Motion motion, TrackingSettings tr
                 TrackingSettings.dragDiffusion(), SwitchingSettings.disabled(),
                 new Optimization(Target.LATENT, 0.01, 0, 0.9, 0.999, 1e-8, 80, 16),
                 new Regularization(MaskLoss.REFERENCE_LAMBDA, 0, 0, 999), new Schedule(50, 0.7),
-                new MutualAttention(0, 10), SwitchingRule.REFERENCE_REACH_RADIUS, false);
+                new MutualAttention(0, 10), SwitchingRule.REFERENCE_REACH_RADIUS, false, false);
     }
 
     /** A copy with other feature settings. */
     public DragSettings withFeatures(Features newFeatures) {
         return new DragSettings(newFeatures, motion, tracking, switching, optimization, regularization, schedule,
-                mutualAttention, reachRadius, ilfa);
+                mutualAttention, reachRadius, ilfa, keepOutsideMask);
     }
 
     /** A copy with another DDIM grid or inversion depth. */
     public DragSettings withSchedule(Schedule newSchedule) {
         return new DragSettings(features, motion, tracking, switching, optimization, regularization, newSchedule,
-                mutualAttention, reachRadius, ilfa);
+                mutualAttention, reachRadius, ilfa, keepOutsideMask);
     }
 
     /** A copy with other mutual-attention settings. */
     public DragSettings withMutualAttention(MutualAttention newMutualAttention) {
         return new DragSettings(features, motion, tracking, switching, optimization, regularization, schedule,
-                newMutualAttention, reachRadius, ilfa);
+                newMutualAttention, reachRadius, ilfa, keepOutsideMask);
     }
 
     /** A copy with other optimiser settings. */
     public DragSettings withOptimization(Optimization newOptimization) {
         return new DragSettings(features, motion, tracking, switching, newOptimization, regularization, schedule,
-                mutualAttention, reachRadius, ilfa);
+                mutualAttention, reachRadius, ilfa, keepOutsideMask);
     }
 
     /** A copy with other regularisers (e.g. lambdaDds 0 for the "no DDS" ablation). */
     public DragSettings withRegularization(Regularization newRegularization) {
         return new DragSettings(features, motion, tracking, switching, optimization, newRegularization, schedule,
-                mutualAttention, reachRadius, ilfa);
+                mutualAttention, reachRadius, ilfa, keepOutsideMask);
     }
 
     /** A copy with ILFA on or off (off: the "no ILFA" ablation). */
     public DragSettings withIlfa(boolean on) {
         return new DragSettings(features, motion, tracking, switching, optimization, regularization, schedule,
-                mutualAttention, reachRadius, on);
+                mutualAttention, reachRadius, on, keepOutsideMask);
     }
 
     /** A copy with another DOO step budget K. */
@@ -305,12 +311,18 @@ public record DragSettings(Features features, Motion motion, TrackingSettings tr
     /** A copy with other tracking settings. */
     public DragSettings withTracking(TrackingSettings newTracking) {
         return new DragSettings(features, motion, newTracking, switching, optimization, regularization, schedule,
-                mutualAttention, reachRadius, ilfa);
+                mutualAttention, reachRadius, ilfa, keepOutsideMask);
     }
 
     /** A copy with other switching settings (e.g. {@link SwitchingSettings#disabled()} for the ablation). */
     public DragSettings withSwitching(SwitchingSettings newSwitching) {
         return new DragSettings(features, motion, tracking, newSwitching, optimization, regularization, schedule,
-                mutualAttention, reachRadius, ilfa);
+                mutualAttention, reachRadius, ilfa, keepOutsideMask);
+    }
+
+    /** A copy that keeps (or no longer keeps) the unmasked latent in the final denoising. */
+    public DragSettings withKeepOutsideMask(boolean keep) {
+        return new DragSettings(features, motion, tracking, switching, optimization, regularization, schedule,
+                mutualAttention, reachRadius, ilfa, keep);
     }
 }

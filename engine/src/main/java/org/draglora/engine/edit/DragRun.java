@@ -89,8 +89,8 @@ public final class DragRun implements AutoCloseable {
     final List<TrackedPoint> points = new ArrayList<>();
     private int nextPointId;
     private DragIteration iteration;
-    private NDArray zSrc;
-    private NDArray zTgt;
+    NDArray zSrc;
+    NDArray zTgt;
     private byte[] result;
 
     /**
@@ -326,7 +326,7 @@ public final class DragRun implements AutoCloseable {
             zSrc.close();
             zTgt.close();
             zSrc = keep(r.source());
-            zTgt = keep(r.target());
+            zTgt = keep(settings.keepOutsideMask() && !maskEmpty ? outsideMaskFromSource(r.target(), s) : r.target());
             forwards = r.forwardPasses();
         }
         int index = phaseIndex++;
@@ -336,6 +336,12 @@ public final class DragRun implements AutoCloseable {
         StepRecord.Preview preview = previews ? latentPreview(zTgt) : null;
         return record(Phase.DENOISE, index, denoiseTimesteps.length, null, StepRecord.Losses.NONE, forwards, forwards, 0,
                 t0, preview, null);
+    }
+
+    /** {@code target} inside the edit mask, the source trajectory's latent outside it: (1, 4, h, w). */
+    private NDArray outsideMaskFromSource(NDArray target, NDManager s) {
+        NDArray m = Ops.borrow(latentMask, s); // (1, 1, h, w), 1 = editable
+        return target.mul(m).add(Ops.borrow(zSrc, s).mul(m.neg().add(1f)));
     }
 
     private StepRecord decodeStep(long t0) {

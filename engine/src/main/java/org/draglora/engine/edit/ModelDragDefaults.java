@@ -21,7 +21,8 @@ import org.draglora.engine.unet.LoraTarget;
  * keep the reference values (feature 3 = up_blocks.2, layer 10 = up_blocks.2 and up_blocks.3);
  * the embedded model, with fewer blocks, ships its own. It can also name the layers the LoRAs adapt
  * ({@code lora_targets}) and add the x0 prediction to the supervised features
- * ({@code x0_feature_weight}).
+ * ({@code x0_feature_weight}) and keep the unmasked latent in the final denoising
+ * ({@code keep_outside_mask}).
  *
  * @param featureIdx the feature indices, or {@code null} to keep the method's
  * @param startLayer the first self-attention layer with injection, or {@code null} to keep the method's
@@ -34,15 +35,17 @@ import org.draglora.engine.unet.LoraTarget;
  * @param x0FeatureWeight the weight of the x0 prediction appended to the supervised features
  *     ({@code x0_feature_weight}, {@link DragSettings.Features#x0Weight()}), or {@code null} for
  *     none, as the reference
+ * @param keepOutsideMask {@link DragSettings#keepOutsideMask()} for every method
+ *     ({@code keep_outside_mask}), or {@code null} to keep the reference's {@code false}
  */
 public record ModelDragDefaults(List<Integer> featureIdx, Integer startLayer, Double loraLearningRate,
-        Set<LoraTarget> loraTargets, Double x0FeatureWeight) {
+        Set<LoraTarget> loraTargets, Double x0FeatureWeight, Boolean keepOutsideMask) {
 
     /** The file name. */
     public static final String FILE = org.draglora.engine.model.ModelFingerprint.DRAG_SETTINGS_FILE;
 
     /** No overrides. */
-    public static final ModelDragDefaults NONE = new ModelDragDefaults(null, null, null, null, null);
+    public static final ModelDragDefaults NONE = new ModelDragDefaults(null, null, null, null, null, null);
 
     public ModelDragDefaults {
         featureIdx = featureIdx == null ? null : List.copyOf(featureIdx);
@@ -51,7 +54,7 @@ public record ModelDragDefaults(List<Integer> featureIdx, Integer startLayer, Do
 
     /** Overrides of the drag settings only; the RecLoRA keeps the reference's targets. */
     public ModelDragDefaults(List<Integer> featureIdx, Integer startLayer, Double loraLearningRate) {
-        this(featureIdx, startLayer, loraLearningRate, null, null);
+        this(featureIdx, startLayer, loraLearningRate, null, null, null);
     }
 
     /** The defaults of the model at {@code mp} ({@link #NONE} when it has no draglora.json). */
@@ -92,7 +95,14 @@ public record ModelDragDefaults(List<Integer> featureIdx, Integer startLayer, Do
         if (x0 != null && !(x0 >= 0 && x0 < 1e6)) {
             throw new IOException(file + ": x0_feature_weight must be in [0, 1e6), got " + x0);
         }
-        return new ModelDragDefaults(idx, layer, lr, targets, x0);
+        Boolean keep = null;
+        if (n.has("keep_outside_mask")) {
+            if (!n.get("keep_outside_mask").isBoolean()) {
+                throw new IOException(file + ": keep_outside_mask must be true or false, got " + n.get("keep_outside_mask"));
+            }
+            keep = n.get("keep_outside_mask").asBoolean();
+        }
+        return new ModelDragDefaults(idx, layer, lr, targets, x0, keep);
     }
 
     /** {@code settings} with these overrides applied. */
@@ -108,6 +118,9 @@ public record ModelDragDefaults(List<Integer> featureIdx, Integer startLayer, Do
         }
         if (loraLearningRate != null && s.optimization().target() == DragSettings.Target.LORA) {
             s = s.withLearningRate(loraLearningRate);
+        }
+        if (keepOutsideMask != null) {
+            s = s.withKeepOutsideMask(keepOutsideMask);
         }
         return s;
     }
@@ -132,6 +145,9 @@ public record ModelDragDefaults(List<Integer> featureIdx, Integer startLayer, Do
         }
         if (x0FeatureWeight != null) {
             node.put("x0_feature_weight", x0FeatureWeight);
+        }
+        if (keepOutsideMask != null) {
+            node.put("keep_outside_mask", keepOutsideMask);
         }
         if (loraTargets != null) {
             var array = node.putArray("lora_targets");

@@ -80,9 +80,9 @@ class DragSettingsTest {
         assertMessage(() -> new DragSettings.MutualAttention(0, 17), "17");
         DragSettings s = DragSettings.dragLora();
         assertMessage(() -> new DragSettings(s.features(), s.motion(), s.tracking(), s.switching(), s.optimization(),
-                s.regularization(), s.schedule(), s.mutualAttention(), 0, true), "reachRadius");
+                s.regularization(), s.schedule(), s.mutualAttention(), 0, true, false), "reachRadius");
         assertMessage(() -> new DragSettings(s.features(), s.motion(), s.tracking(), s.switching(), s.optimization(),
-                s.regularization(), s.schedule(), new DragSettings.MutualAttention(60, 10), 2.0, true), "60");
+                s.regularization(), s.schedule(), new DragSettings.MutualAttention(60, 10), 2.0, true, false), "60");
     }
 
     private static void assertMessage(Runnable r, String part) {

@@ -175,4 +175,31 @@ class DragRunTest {
             assertTrue(last < first, "DragDiffusion loss should fall: " + first + " -> " + last);
         }
     }
+
+    @Test
+    void keepingTheOutsideLeavesTheSourceTrajectoryOutsideTheMask() {
+        for (boolean keep : new boolean[] {true, false}) {
+            DragSettings s = DragSettings.dragLora().withMaxSteps(3).withKeepOutsideMask(keep);
+            try (NDManager m = rt.newManager(); DragRun run = new DragRun(model, request(s, mask(), 4), text(m), m, null, false)) {
+                while (run.phase() != DragRun.Phase.DECODE) {
+                    run.step();
+                }
+                try (NDManager t = m.newSubManager()) {
+                    NDArray inside = run.latentMask.duplicate(); // (1, 1, h, w), 1 = editable
+                    inside.attach(t);
+                    NDArray outside = inside.neg().add(1f);
+                    NDArray gap = run.zTgt.sub(run.zSrc).abs(); // edited vs source latent at t = 0
+                    gap.attach(t);
+                    assertTrue(outside.sum().getFloat() > 0 && inside.sum().getFloat() > 0, "the mask has both sides");
+                    float outsideGap = gap.mul(outside).max().getFloat();
+                    assertTrue(gap.mul(inside).max().getFloat() > 0, "the edit inside the mask is kept");
+                    if (keep) {
+                        assertEquals(0f, outsideGap, "outside the mask the latent is the source trajectory's");
+                    } else {
+                        assertTrue(outsideGap > 0, "the reference denoises the whole latent with the edited UNet");
+                    }
+                }
+            }
+        }
+    }
 }

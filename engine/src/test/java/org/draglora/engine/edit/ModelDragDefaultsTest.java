@@ -1,6 +1,7 @@
 package org.draglora.engine.edit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -53,7 +54,8 @@ class ModelDragDefaultsTest {
 
     @Test
     void everyFieldRoundTripsAndApplies(@TempDir Path dir) throws Exception {
-        ModelDragDefaults written = new ModelDragDefaults(List.of(2), 3, 2e-3, EnumSet.allOf(LoraTarget.class), 50.0);
+        ModelDragDefaults written = new ModelDragDefaults(List.of(2), 3, 2e-3, EnumSet.allOf(LoraTarget.class), 50.0,
+                true);
         written.write(dir);
         ModelDragDefaults read = ModelDragDefaults.read(folder(dir, Files.readString(dir.resolve(ModelDragDefaults.FILE))));
         assertEquals(written, read);
@@ -63,6 +65,10 @@ class ModelDragDefaultsTest {
         assertEquals(0.0, DragSettings.dragLora().features().x0Weight(), "the reference has no x0 features");
         assertEquals(3, s.mutualAttention().startLayer());
         assertEquals(2e-3, s.optimization().learningRate());
+        assertTrue(s.keepOutsideMask());
+        assertTrue(read.apply(DragSettings.dragDiffusion()).keepOutsideMask(), "it applies to every method");
+        assertFalse(DragSettings.dragLora().keepOutsideMask() || DragSettings.dragDiffusion().keepOutsideMask(),
+                "the references denoise the whole latent");
         assertEquals(DragSettings.dragDiffusion().optimization().learningRate(),
                 read.apply(DragSettings.dragDiffusion()).optimization().learningRate(), "the latent's lr is not the LoRA's");
         RecLoraSettings rec = read.apply(RecLoraSettings.reference().withSteps(300));
@@ -84,6 +90,9 @@ class ModelDragDefaultsTest {
         ModelPath lr = folder(dir, "{\"lora_learning_rate\": 3}");
         e = assertThrows(IOException.class, () -> ModelDragDefaults.read(lr));
         assertTrue(e.getMessage().contains("lora_learning_rate"), e.getMessage());
+        ModelPath keep = folder(dir, "{\"keep_outside_mask\": \"yes\"}");
+        e = assertThrows(IOException.class, () -> ModelDragDefaults.read(keep));
+        assertTrue(e.getMessage().contains("keep_outside_mask"), e.getMessage());
     }
 
     @Test
