@@ -74,7 +74,8 @@ public final class TrainTinyTool {
 
     /** The commands that reproduce the run. */
     static String reproduce(TinyModelTrainer.Options o) {
-        String latent = o.latentFactor() != TinyModelSpec.SHIPPED_LATENT_FACTOR ? " --latent-factor " + o.latentFactor() : "";
+        String latent = (o.latentFactor() != TinyModelSpec.SHIPPED_LATENT_FACTOR ? " --latent-factor " + o.latentFactor() : "")
+                + (o.unetWidth() != TinyModelSpec.SHIPPED_UNET_WIDTH ? " --unet-width " + o.unetWidth() : "");
         String first = String.format(Locale.ROOT, "`./draglora train-tiny --vae-steps %d --unet-steps %d%s --out DIR`",
                 o.vaeSteps(), o.initFrom() == null ? o.unetSteps() : o.initFrom().unetStep(), latent);
         if (o.vaeFrom() != null) {
@@ -96,7 +97,7 @@ public final class TrainTinyTool {
     /** The card's VAE and UNet bullets, read from the configurations the run trained. */
     static String architecture(TinyModelTrainer.Options o) {
         AutoencoderKLConfig vae = TinyModelSpec.vae(1.0, o.latentFactor());
-        UNet2DConditionConfig unet = TinyModelSpec.unet(o.unetLayers(), o.latentFactor());
+        UNet2DConditionConfig unet = TinyModelSpec.unet(o.unetLayers(), o.latentFactor(), o.unetWidth());
         int latent = TinyModelSpec.IMAGE_SIZE / o.latentFactor();
         List<String> attention = new ArrayList<>();
         for (int i = 0; i < unet.downBlockTypes().size(); i++) {

@@ -46,6 +46,9 @@ public final class TinyModelSpec {
     /** Image side over latent side of the shipped model: 64x64 images, 16x16x4 latents. */
     public static final int SHIPPED_LATENT_FACTOR = 4;
 
+    /** UNet channels at the 16x16 latent level of the shipped model ({@link #unet(int, int, int)}). */
+    public static final int SHIPPED_UNET_WIDTH = 64;
+
     /** The shipped VAE; its scaling factor is set after training from the latents' standard deviation. */
     public static AutoencoderKLConfig vae(double scalingFactor) {
         return vae(scalingFactor, SHIPPED_LATENT_FACTOR);
@@ -99,18 +102,32 @@ public final class TinyModelSpec {
      * costs positions x channels^2: 1024 x 32^2 = 256 x 64^2), so the finer grid costs little more.
      */
     public static UNet2DConditionConfig unet(int layersPerBlock, int latentFactor) {
+        return unet(layersPerBlock, latentFactor, SHIPPED_UNET_WIDTH);
+    }
+
+    /**
+     * {@link #unet(int, int)} with {@code width} channels at the 16x16 level (the shipped 64) and
+     * half of them at 32x32 (latent factor 2); the coarser levels keep 128 or {@code width} if that
+     * is more. The 16x16 level is where the objects' shapes live, and its cost grows with width^2.
+     */
+    public static UNet2DConditionConfig unet(int layersPerBlock, int latentFactor, int width) {
         if (layersPerBlock < 1 || layersPerBlock > 4) {
             throw new IllegalArgumentException("layers per block must be 1 to 4, got " + layersPerBlock);
         }
+        // GroupNorm(16) and 4 attention heads need channel counts that 16 divides, at both levels
+        if (width < 32 || width > 256 || width % 32 != 0) {
+            throw new IllegalArgumentException("the UNet width must be a multiple of 32 from 32 to 256, got " + width);
+        }
+        int coarse = Math.max(128, width);
         return switch (latentFactor) {
             case 4 -> new UNet2DConditionConfig(IMAGE_SIZE / 4, 4, 4,
                     List.of("CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"),
-                    List.of("UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"), List.of(64, 128, 128), layersPerBlock,
-                    64, List.of(4, 4, 4), 16, 1e-5, true, 0, 1, 1);
+                    List.of("UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"), List.of(width, coarse, coarse),
+                    layersPerBlock, 64, List.of(4, 4, 4), 16, 1e-5, true, 0, 1, 1);
             case 2 -> new UNet2DConditionConfig(IMAGE_SIZE / 2, 4, 4,
                     List.of("DownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D"),
-                    List.of("CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "UpBlock2D"), List.of(32, 64, 128), layersPerBlock,
-                    64, List.of(4, 4, 4), 16, 1e-5, true, 0, 1, 1);
+                    List.of("CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "UpBlock2D"), List.of(width / 2, width, coarse),
+                    layersPerBlock, 64, List.of(4, 4, 4), 16, 1e-5, true, 0, 1, 1);
             default -> throw new IllegalArgumentException("the latent factor must be 2 or 4, got " + latentFactor);
         };
     }

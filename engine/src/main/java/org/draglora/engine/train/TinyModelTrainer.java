@@ -65,10 +65,12 @@ public final class TinyModelTrainer {
      * @param unetLayers resnets per UNet down block ({@link TinyModelSpec#unet(int)}; the shipped model has 2)
      * @param latentFactor image side over latent side, 4 (16x16 latents, the shipped model) or 2 (32x32;
      *     {@link TinyModelSpec#vae(double, int)}, {@link TinyModelSpec#unet(int, int)})
+     * @param unetWidth the UNet's channels at the 16x16 latent level ({@link TinyModelSpec#unet(int, int, int)};
+     *     the shipped model has 64)
      */
     public record Options(Path out, Path work, int vaeSteps, int unetSteps, int vaeBatch, int unetBatch, long seed,
             double maxHours, int checkpointEvery, double unetLr, InitFrom initFrom, Path vaeFrom, double minSnrGamma,
-            int unetLayers, int latentFactor) {
+            int unetLayers, int latentFactor, int unetWidth) {
         public Options {
             if (vaeSteps < 0 || unetSteps < 0 || vaeBatch < 1 || unetBatch < 1 || maxHours < 0 || checkpointEvery < 1
                     || !(unetLr > 0 && unetLr < 1) || !(minSnrGamma >= 0) || unetLayers < 1 || unetLayers > 4
@@ -78,6 +80,7 @@ public final class TinyModelTrainer {
                         + checkpointEvery + ", UNet lr " + unetLr + ", min-SNR gamma " + minSnrGamma + ", " + unetLayers
                         + " UNet layers per block, latent factor " + latentFactor + " (2 or 4)");
             }
+            TinyModelSpec.unet(unetLayers, latentFactor, unetWidth); // rejects a width the UNet cannot have
             if (initFrom != null && vaeFrom != null) {
                 throw new IllegalArgumentException("continue from one model (--init-from) or take the VAE of one "
                         + "(--vae-from), not both");
@@ -96,7 +99,7 @@ public final class TinyModelTrainer {
         public Options(Path out, Path work, int vaeSteps, int unetSteps, int vaeBatch, int unetBatch, long seed,
                 double maxHours, int checkpointEvery) {
             this(out, work, vaeSteps, unetSteps, vaeBatch, unetBatch, seed, maxHours, checkpointEvery, UNET_LR, null, null, 0, 1,
-                    TinyModelSpec.SHIPPED_LATENT_FACTOR);
+                    TinyModelSpec.SHIPPED_LATENT_FACTOR, TinyModelSpec.SHIPPED_UNET_WIDTH);
         }
     }
 
@@ -224,7 +227,7 @@ public final class TinyModelTrainer {
             listener.message(String.format(Locale.ROOT, "VAE latent scaling factor %.5f", scaling));
 
             WeightScope unetScope = WeightScope.random(m, DataType.FLOAT32);
-            UNet2DConditionModel unet = new UNet2DConditionModel(unetScope, TinyModelSpec.unet(o.unetLayers(), o.latentFactor()));
+            UNet2DConditionModel unet = new UNet2DConditionModel(unetScope, TinyModelSpec.unet(o.unetLayers(), o.latentFactor(), o.unetWidth()));
             ParameterSet unetParams = new ParameterSet(unetScope.arrays());
             ParameterSet ema = unetParams.copy();
             if (o.initFrom() != null) {
@@ -447,7 +450,7 @@ public final class TinyModelTrainer {
     private void export(double scaling, ParameterSet unet, ParameterSet vae, ParameterSet text) throws IOException {
         Path out = o.out();
         TinyModelSpec.writeConfigs(out, TinyModelSpec.vae(scaling, o.latentFactor()),
-                TinyModelSpec.unet(o.unetLayers(), o.latentFactor()));
+                TinyModelSpec.unet(o.unetLayers(), o.latentFactor(), o.unetWidth()));
         // float16 on disk keeps the folder well under 30 MB; loading widens to float32 exactly
         saveWeights(unet, out.resolve("unet/diffusion_pytorch_model.safetensors"), DType.F16);
         saveWeights(vae, out.resolve("vae/diffusion_pytorch_model.safetensors"), DType.F16);

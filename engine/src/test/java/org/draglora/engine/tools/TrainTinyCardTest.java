@@ -21,9 +21,13 @@ class TrainTinyCardTest {
     }
 
     private String card(Path vaeFrom, int latentFactor) throws Exception {
-        Path out = Files.createDirectories(dir.resolve((vaeFrom == null ? "fresh" : "reused") + latentFactor));
+        return card(vaeFrom, latentFactor, TinyModelSpec.SHIPPED_UNET_WIDTH);
+    }
+
+    private String card(Path vaeFrom, int latentFactor, int width) throws Exception {
+        Path out = Files.createDirectories(dir.resolve((vaeFrom == null ? "fresh" : "reused") + latentFactor + "-" + width));
         TinyModelTrainer.Options o = new TinyModelTrainer.Options(out, dir.resolve("work"), 2500, 3000, 16, 32, 1, 0,
-                200, 5e-4, null, vaeFrom, 5.0, 2, latentFactor);
+                200, 5e-4, null, vaeFrom, 5.0, 2, latentFactor, width);
         TrainTinyTool.writeCard(o, new TinyModelReport.Numbers(32.1, 31.9, 16));
         return Files.readString(out.resolve("README.md"));
     }
@@ -58,5 +62,9 @@ class TrainTinyCardTest {
         String reused = card(dir.resolve("v1"), 2);
         assertTrue(reused.contains("--vae-steps 2500 --unet-steps 3000 --latent-factor 2 --out DIR"), reused);
         assertTrue(reused.contains("--unet-layers 2 --latent-factor 2 --out models/shapes-64"), reused);
+        assertFalse(shipped.contains("--unet-width"), shipped);
+        String wide = card(dir.resolve("v1"), TinyModelSpec.SHIPPED_LATENT_FACTOR, 128);
+        assertTrue(wide.contains("blocks of 128, 128, 128 channels"), wide);
+        assertTrue(wide.contains("--unet-layers 2 --unet-width 128 --out models/shapes-64"), wide);
     }
 }

@@ -82,7 +82,7 @@ class TinyModelTrainerTest {
         EngineRuntime rt = EngineRuntime.cpu();
         Path out = dir.resolve("fine");
         TinyModelTrainer.Options o = new TinyModelTrainer.Options(out, dir.resolve("work"), 2, 2, 2, 2, 3, 0, 2,
-                TinyModelTrainer.UNET_LR, null, null, 5, 1, 2);
+                TinyModelTrainer.UNET_LR, null, null, 5, 1, 2, TinyModelSpec.SHIPPED_UNET_WIDTH);
         assertTrue(TinyModelTrainer.run(o, rt, TrainTinyTool.scenes(3), QUIET).finished());
         try (EditModel model = EditModel.load(ModelPath.of(out), rt)) {
             assertEquals(2, model.latentScale(), "64x64 images, 32x32 latents");
@@ -91,7 +91,8 @@ class TinyModelTrainerTest {
             assertEquals(List.of(32, 64), model.vae().config().blockOutChannels());
         }
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new TinyModelTrainer.Options(
-                out, dir, 3, 2, 2, 2, 3, 0, 2, TinyModelTrainer.UNET_LR, null, null, 0, 1, 8), "latent factor 2 or 4");
+                out, dir, 3, 2, 2, 2, 3, 0, 2, TinyModelTrainer.UNET_LR, null, null, 0, 1, 8, TinyModelSpec.SHIPPED_UNET_WIDTH),
+                "latent factor 2 or 4");
     }
 
     @Test
@@ -130,14 +131,14 @@ class TinyModelTrainerTest {
     }
 
     @Test
-    void aDeeperUnetTrainsOnTheVaeOfAnExportedModelWithMinSnrWeighting(@TempDir Path dir) throws Exception {
+    void aDeeperAndWiderUnetTrainsOnTheVaeOfAnExportedModelWithMinSnrWeighting(@TempDir Path dir) throws Exception {
         EngineRuntime rt = EngineRuntime.cpu();
         Path first = dir.resolve("first");
         assertTrue(TinyModelTrainer.run(options(first, dir.resolve("work-1"), 3, 1), rt, TrainTinyTool.scenes(3), QUIET)
                 .finished());
         Path second = dir.resolve("second");
         TinyModelTrainer.Options o = new TinyModelTrainer.Options(second, dir.resolve("work-2"), 3, 2, 2, 2, 3, 0, 2,
-                TinyModelTrainer.UNET_LR, null, first, 5, 2, TinyModelSpec.SHIPPED_LATENT_FACTOR);
+                TinyModelTrainer.UNET_LR, null, first, 5, 2, TinyModelSpec.SHIPPED_LATENT_FACTOR, 96);
         assertTrue(TinyModelTrainer.run(o, rt, TrainTinyTool.scenes(3), QUIET).finished());
         List<String> log = Files.readAllLines(dir.resolve("work-2/loss.csv"));
         assertEquals(1 + 2, log.size(), "no VAE steps: the VAE came from the first model");
@@ -147,9 +148,17 @@ class TinyModelTrainerTest {
         }
         try (EditModel model = EditModel.load(ModelPath.of(second), rt)) {
             assertEquals(2, model.unet().config().layersPerBlock());
+            assertEquals(List.of(96, 128, 128), model.unet().config().blockOutChannels(), "--unet-width 96");
+        }
+        for (int width : new int[] {16, 80, 288}) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> new TinyModelTrainer.Options(second, dir, 3, 2, 2, 2, 3, 0, 2, TinyModelTrainer.UNET_LR, null, null,
+                            0, 1, TinyModelSpec.SHIPPED_LATENT_FACTOR, width));
+            assertTrue(e.getMessage().contains("width"), e.getMessage());
         }
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new TinyModelTrainer.Options(
                 second, dir, 3, 2, 2, 2, 3, 0, 2, TinyModelTrainer.UNET_LR, new TinyModelTrainer.InitFrom(first, 1), first,
-                0, 1, TinyModelSpec.SHIPPED_LATENT_FACTOR), "continue from one model or take the VAE of one, not both");
+                0, 1, TinyModelSpec.SHIPPED_LATENT_FACTOR, TinyModelSpec.SHIPPED_UNET_WIDTH),
+                "continue from one model or take the VAE of one, not both");
     }
 }

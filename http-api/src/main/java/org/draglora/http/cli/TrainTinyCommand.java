@@ -65,6 +65,12 @@ public final class TrainTinyCommand implements Callable<Integer> {
                     + "down-sampling and a UNet of 32, 64, 128 channels) (default: ${DEFAULT-VALUE}, the shipped model)."})
     private int latentFactor;
 
+    @Option(names = "--unet-width", defaultValue = "" + TinyModelSpec.SHIPPED_UNET_WIDTH, paramLabel = "C",
+            description = {"UNet channels at the 16x16 latent level, a multiple of 32 from 32 to 256 (half of them at "
+                    + "32x32 with --latent-factor 2; coarser levels keep 128, or C if more); cost grows with C^2 there "
+                    + "(default: ${DEFAULT-VALUE}, the shipped model)."})
+    private int unetWidth;
+
     @Option(names = "--vae-batch", defaultValue = "16", paramLabel = "B", description = "VAE batch (default: ${DEFAULT-VALUE}).")
     private int vaeBatch;
 
@@ -97,7 +103,7 @@ public final class TrainTinyCommand implements Callable<Integer> {
         TinyModelTrainer.Options o = new TinyModelTrainer.Options(out, workDir, vaeSteps, unetSteps, vaeBatch, unetBatch,
                 seed, hours, checkpointEvery, unetLr,
                 initFrom == null ? null : new TinyModelTrainer.InitFrom(initFrom, initStep), vaeFrom,
-                minSnrGamma, unetLayers, latentFactor);
+                minSnrGamma, unetLayers, latentFactor, unetWidth);
         ProgressBar bar = new ProgressBar(root.err(), System.console() != null, 100);
         TinyModelTrainer.Result r;
         try {
