@@ -74,16 +74,16 @@ public final class TrainTinyTool {
 
     /** The commands that reproduce the run. */
     static String reproduce(TinyModelTrainer.Options o) {
-        String latent = (o.latentFactor() != TinyModelSpec.SHIPPED_LATENT_FACTOR ? " --latent-factor " + o.latentFactor() : "")
+        String shapeFlags = (o.latentFactor() != TinyModelSpec.SHIPPED_LATENT_FACTOR ? " --latent-factor " + o.latentFactor() : "")
                 + (o.unetWidth() != TinyModelSpec.SHIPPED_UNET_WIDTH ? " --unet-width " + o.unetWidth() : "");
         String first = String.format(Locale.ROOT, "`./draglora train-tiny --vae-steps %d --unet-steps %d%s --out DIR`",
-                o.vaeSteps(), o.initFrom() == null ? o.unetSteps() : o.initFrom().unetStep(), latent);
+                o.vaeSteps(), o.initFrom() == null ? o.unetSteps() : o.initFrom().unetStep(), shapeFlags);
         if (o.vaeFrom() != null) {
             return first + String.format(Locale.ROOT, " for the VAE, then "
                     + "`./draglora train-tiny --work NEW_DIR --vae-from DIR --unet-steps %d --unet-lr %s%s --out "
                     + "models/shapes-64`", o.unetSteps(), o.unetLr(),
                     (o.minSnrGamma() > 0 ? " --min-snr-gamma " + o.minSnrGamma() : "")
-                    + (o.unetLayers() != 1 ? " --unet-layers " + o.unetLayers() : "") + latent);
+                    + (o.unetLayers() != 1 ? " --unet-layers " + o.unetLayers() : "") + shapeFlags);
         }
         if (o.initFrom() == null) {
             return first.replace("--out DIR", String.format(Locale.ROOT, "--unet-lr %s --min-snr-gamma %s --unet-layers %d "

@@ -255,7 +255,7 @@ public final class TinyModelSpec {
      * latent outside the edit mask: the drag LoRA on the convolutions otherwise repaints unmasked
      * backgrounds (stripes turn flat); on 16 ShapeDrag cases background PSNR went from 32.2 to 36.3
      * dB for DragLoRA and from 33.1 to 38.6 dB for DragDiffusion, handle errors unchanged
-     * (docs/shapedrag-experiments.md, "Keeping the unmasked latent").
+     * (docs/shapedrag-experiments.md, "Where the drag stops short, and keeping the unmasked latent").
      */
     public static ModelDragDefaults dragDefaults() {
         return new ModelDragDefaults(List.of(2), 3, 1e-3, EnumSet.allOf(LoraTarget.class), 100.0, true);
