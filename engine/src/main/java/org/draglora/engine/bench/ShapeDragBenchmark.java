@@ -44,7 +44,7 @@ public final class ShapeDragBenchmark {
 
     /** The methods, by name: the paper's Table 3 shape. */
     public static final List<String> ALL_METHODS = List.of("draglora", "draglora-fast", "dragdiffusion",
-            "draglora-no-dds", "draglora-no-ilfa", "draglora-no-ass");
+            "draglora-no-dds", "draglora-no-ilfa", "draglora-no-ass", "latent-warp");
 
     /**
      * @param recLoraSteps RecLoRA steps per case (the reference's 80)
@@ -129,6 +129,7 @@ public final class ShapeDragBenchmark {
         DragSettings base = defaults.apply(switch (method) {
             case "draglora-fast" -> DragSettings.dragLoraFast();
             case "dragdiffusion" -> DragSettings.dragDiffusion();
+            case "latent-warp" -> DragSettings.latentWarp();
             default -> DragSettings.dragLora();
         });
         return switch (method) {

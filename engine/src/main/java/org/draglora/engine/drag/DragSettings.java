@@ -102,7 +102,13 @@ public record DragSettings(Features features, Motion motion, TrackingSettings tr
         /** DragLoRA: LoRA on q/k/v/out of every attention (ALGORITHM.md §1.4). */
         LORA,
         /** DragDiffusion: the latent z_t itself (ALGORITHM.md §10). */
-        LATENT
+        LATENT,
+        /**
+         * Nothing: the latent is moved directly along the drag vectors ({@link LatentWarp}) in a
+         * single step, then denoised; the optimiser settings are unused. A baseline, not in either
+         * reference.
+         */
+        WARP
     }
 
     /**
@@ -256,6 +262,18 @@ public record DragSettings(Features features, Motion motion, TrackingSettings tr
                 new Optimization(Target.LATENT, 0.01, 0, 0.9, 0.999, 1e-8, 80, 16),
                 new Regularization(MaskLoss.REFERENCE_LAMBDA, 0, 0, 999), new Schedule(50, 0.7),
                 new MutualAttention(0, 10), SwitchingRule.REFERENCE_REACH_RADIUS, false, false);
+    }
+
+    /**
+     * The latent-warp baseline ({@link Target#WARP}): the inverted latent's region around each handle
+     * moved to its target in one step, then DragDiffusion's final denoising (mutual self-attention,
+     * the RecLoRA UNet); no optimiser, tracking, ILFA or DDS.
+     */
+    public static DragSettings latentWarp() {
+        DragSettings d = dragDiffusion();
+        return d.withOptimization(new Optimization(Target.WARP, d.optimization.learningRate(),
+                d.optimization.weightDecay(), d.optimization.beta1(), d.optimization.beta2(), d.optimization.epsilon(),
+                1, d.optimization.loraRank()));
     }
 
     /** A copy with other feature settings. */

@@ -17,8 +17,8 @@ import org.draglora.engine.unet.UNetOutput;
 
 /**
  * The drag phase of one edit, one iteration per {@link #next()}: {@link DragLoraIteration}
- * (LoRA optimisation with DOO, ILFA and adaptive switching) or {@link DragDiffusionIteration}
- * (latent optimisation). Both start from the inverted latent and the initial features F0.
+ * (LoRA optimisation with DOO, ILFA and adaptive switching), {@link DragDiffusionIteration}
+ * (latent optimisation) or {@link LatentWarpIteration} (the latent moved directly, no optimisation). Both start from the inverted latent and the initial features F0.
  */
 abstract class DragIteration {
 
@@ -42,13 +42,19 @@ abstract class DragIteration {
         this.scheduler = run.model.scheduler();
     }
 
-    /** The iteration of the run's method, initialised: F0, z_{t-1} at the start, point anchors. */
+    /**
+     * The iteration of the run's method, initialised: F0, z_{t-1} at the start, point anchors (the
+     * latent warp needs none of them: it reads the points and finishes in its first iteration).
+     */
     static DragIteration start(DragRun run) {
         DragIteration it = switch (run.settings.optimization().target()) {
             case LORA -> new DragLoraIteration(run);
             case LATENT -> new DragDiffusionIteration(run);
+            case WARP -> new LatentWarpIteration(run);
         };
-        it.initialise();
+        if (!(it instanceof LatentWarpIteration)) {
+            it.initialise();
+        }
         return it;
     }
 

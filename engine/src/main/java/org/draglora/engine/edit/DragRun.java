@@ -370,7 +370,7 @@ public final class DragRun implements AutoCloseable {
         requireEditable();
         DragRequest.requireInside(handle, request.width(), request.height(), "handle");
         DragRequest.requireInside(target, request.width(), request.height(), "target");
-        TrackedPoint p = new TrackedPoint(nextPointId++, geometry.toGrid(handle), geometry.toGrid(target));
+        TrackedPoint p = new TrackedPoint(nextPointId++, handle, target, geometry);
         if (lastFeatures != null) {
             anchor(p, lastFeatures);
         }
@@ -386,10 +386,12 @@ public final class DragRun implements AutoCloseable {
         if (target != null) {
             DragRequest.requireInside(target, request.width(), request.height(), "target");
             p.target = geometry.toGrid(target);
+            p.userTarget = target;
         }
         if (handle != null) {
             DragRequest.requireInside(handle, request.width(), request.height(), "handle");
             p.handle = geometry.toGrid(handle);
+            p.userHandle = handle;
             p.expected = p.handle;
             if (lastFeatures != null) {
                 anchor(p, lastFeatures);

@@ -1,7 +1,9 @@
 package org.draglora.engine.edit;
 
 import ai.djl.ndarray.NDArray;
+import org.draglora.engine.drag.DragGeometry;
 import org.draglora.engine.drag.GridPoint;
+import org.draglora.engine.drag.ImagePoint;
 
 /**
  * One handle/target pair during a drag, on the feature grid, with its own reference: the feature
@@ -15,15 +17,20 @@ final class TrackedPoint {
     final int id;
     GridPoint handle;
     GridPoint target;
+    /** Where the user put the handle and the target, in image pixels (the grid points are rounded). */
+    ImagePoint userHandle;
+    ImagePoint userTarget;
     GridPoint expected;
     NDArray referenceVector;
     NDArray referencePatch;
     double lastMinD = Double.NaN;
 
-    TrackedPoint(int id, GridPoint handle, GridPoint target) {
+    TrackedPoint(int id, ImagePoint userHandle, ImagePoint userTarget, DragGeometry geometry) {
         this.id = id;
-        this.handle = handle;
-        this.target = target;
+        this.userHandle = userHandle;
+        this.userTarget = userTarget;
+        this.handle = geometry.toGrid(userHandle);
+        this.target = geometry.toGrid(userTarget);
         this.expected = handle;
     }
 

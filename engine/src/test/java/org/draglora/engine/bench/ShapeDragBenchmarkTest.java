@@ -58,6 +58,8 @@ class ShapeDragBenchmarkTest {
         assertTrue(!ShapeDragBenchmark.settings("draglora-no-ilfa", none).ilfa());
         assertTrue(!ShapeDragBenchmark.settings("draglora-no-ass", none).switching().enabled());
         assertTrue(base.switching().enabled() && base.ilfa() && base.regularization().lambdaDds() > 0);
+        assertEquals(DragSettings.Target.WARP, ShapeDragBenchmark.settings("latent-warp", none).optimization().target());
+        assertTrue(ShapeDragBenchmark.ALL_METHODS.contains("latent-warp"));
         assertThrows(IllegalArgumentException.class,
                 () -> new ShapeDragBenchmark.Options(1, 1, List.of("magic"), 1, 1));
     }

@@ -177,6 +177,40 @@ class DragRunTest {
     }
 
     @Test
+    void latentWarpMovesTheHandleRegionInOneStepWithoutAUnetPass() {
+        try (NDManager m = rt.newManager();
+                DragRun run = new DragRun(model, request(DragSettings.latentWarp(), mask(), 5), text(m), m, null, false)) {
+            List<StepRecord> records = new ArrayList<>();
+            while (run.phase() != DragRun.Phase.DENOISE) {
+                records.add(run.step());
+            }
+            List<StepRecord> drag = records.stream().filter(r -> r.phase() == DragRun.Phase.DRAG).toList();
+            assertEquals(1, drag.size());
+            assertEquals(0, drag.get(0).forwardPasses() + drag.get(0).backwardPasses());
+            // the handle (24, 28) px lies in latent cell (28 / s, 24 / s); the drag is 16 px right
+            int s = model.latentScale();
+            int w = run.latentW;
+            int cells = run.latentH * w;
+            int from = 28 / s * w + 24 / s;
+            int to = from + 16 / s;
+            float[] src = run.zSrc.toFloatArray(); // (1, C, h, w), the inverted latent
+            float[] tgt = run.zTgt.toFloatArray();
+            float[] editable = run.latentMask.toFloatArray();
+            for (int ch = 0; ch < src.length / cells; ch++) {
+                assertEquals(src[ch * cells + from], tgt[ch * cells + to], "the handle's cell moved");
+                for (int i = 0; i < cells; i++) {
+                    if (editable[i] < 0.5f) {
+                        assertEquals(src[ch * cells + i], tgt[ch * cells + i], "outside the mask at cell " + i);
+                    }
+                }
+            }
+            assertTrue(!java.util.Arrays.equals(src, tgt), "the warp changed the latent");
+            runToEnd(run);
+            assertEquals(64 * 64 * 3, run.result().length);
+        }
+    }
+
+    @Test
     void keepingTheOutsideLeavesTheSourceTrajectoryOutsideTheMask() {
         for (boolean keep : new boolean[] {true, false}) {
             DragSettings s = DragSettings.dragLora().withMaxSteps(3).withKeepOutsideMask(keep);
