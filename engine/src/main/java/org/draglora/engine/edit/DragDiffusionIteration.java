@@ -9,8 +9,6 @@ import org.draglora.engine.drag.DragMode;
 import org.draglora.engine.drag.MaskLoss;
 import org.draglora.engine.drag.MotionSupervision;
 import org.draglora.engine.drag.PointTracking;
-import org.draglora.engine.lora.LoraSet;
-import org.draglora.engine.nn.LayerAdapters;
 import org.draglora.engine.nn.Ops;
 import org.draglora.engine.optim.AdamW;
 import org.draglora.engine.schedule.DdimScheduler;
@@ -87,20 +85,5 @@ final class DragDiffusionIteration extends DragIteration {
     @Override
     void finishOptimisation() {
         latent.setRequiresGradient(false);
-    }
-
-    @Override
-    LayerAdapters finalAdapters() {
-        return run.recFused;
-    }
-
-    @Override
-    LoraSet trainedLora() {
-        return null;
-    }
-
-    @Override
-    void pointsChanged() {
-        // no switching state to reset
     }
 }

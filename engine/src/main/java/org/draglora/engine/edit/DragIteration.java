@@ -82,14 +82,22 @@ abstract class DragIteration {
     /** Ends the optimisation: parameters stop requiring gradients, the final adapters are fixed. */
     abstract void finishOptimisation();
 
-    /** The adapters of the edited model for the final denoising. */
-    abstract LayerAdapters finalAdapters();
+    /**
+     * The adapters of the edited model for the final denoising: the RecLoRA UNet, unless the method
+     * trains adapters of its own (DragLoRA).
+     */
+    LayerAdapters finalAdapters() {
+        return run.recFused;
+    }
 
-    /** The trained drag LoRA, or {@code null} when the method optimises the latent. */
-    abstract LoraSet trainedLora();
+    /** The trained drag LoRA, or {@code null} when the method trains none (the default). */
+    LoraSet trainedLora() {
+        return null;
+    }
 
-    /** The point set changed (live edit). */
-    abstract void pointsChanged();
+    /** The point set changed (live edit); methods without switching state have nothing to reset. */
+    void pointsChanged() {
+    }
 
     int steps() {
         return settings.schedule().inferenceSteps();

@@ -7,8 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.draglora.engine.drag.ImagePoint;
 import org.draglora.engine.drag.LatentWarp;
-import org.draglora.engine.lora.LoraSet;
-import org.draglora.engine.nn.LayerAdapters;
 
 /**
  * The latent-warp baseline ({@link org.draglora.engine.drag.DragSettings.Target#WARP}): one
@@ -80,20 +78,5 @@ final class LatentWarpIteration extends DragIteration {
     @Override
     void finishOptimisation() {
         // nothing was optimised
-    }
-
-    @Override
-    LayerAdapters finalAdapters() {
-        return run.recFused;
-    }
-
-    @Override
-    LoraSet trainedLora() {
-        return null;
-    }
-
-    @Override
-    void pointsChanged() {
-        // the warp reads the points when it runs
     }
 }
