@@ -10,7 +10,9 @@ public enum EditMethod {
     /** DragLoRA with angle-closer tracking. */
     DRAGLORA_FAST("draglora-fast"),
     /** The DragDiffusion baseline: latent optimisation. */
-    DRAGDIFFUSION("dragdiffusion");
+    DRAGDIFFUSION("dragdiffusion"),
+    /** The latent-warp baseline: the handle regions moved in the latent directly, no optimisation. */
+    LATENT_WARP("latent-warp");
 
     private final String cliName;
 
@@ -29,6 +31,7 @@ public enum EditMethod {
             case DRAGLORA -> DragSettings.dragLora();
             case DRAGLORA_FAST -> DragSettings.dragLoraFast();
             case DRAGDIFFUSION -> DragSettings.dragDiffusion();
+            case LATENT_WARP -> DragSettings.latentWarp();
         };
     }
 
@@ -40,6 +43,6 @@ public enum EditMethod {
                 return m;
             }
         }
-        throw new IllegalArgumentException("unknown method '" + text + "': use draglora, draglora-fast or dragdiffusion");
+        throw new IllegalArgumentException("unknown method '" + text + "': use draglora, draglora-fast, dragdiffusion or latent-warp");
     }
 }

@@ -61,8 +61,9 @@ public final class EditCommand implements Callable<Integer> {
     @Option(names = "--prompt", paramLabel = "TEXT", description = "The prompt (default: the sample's, or empty).")
     private String prompt;
 
-    @Option(names = "--method", defaultValue = "draglora", paramLabel = "draglora|draglora-fast|dragdiffusion",
-            description = "The drag method (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--method", defaultValue = "draglora", paramLabel = "draglora|draglora-fast|dragdiffusion|latent-warp",
+            description = "The drag method (default: ${DEFAULT-VALUE}; latent-warp moves the latent around each "
+                    + "handle directly, without optimisation).")
     private String method;
 
     @Option(names = "--tracking", paramLabel = "square|distance-closer|angle-closer|linear",

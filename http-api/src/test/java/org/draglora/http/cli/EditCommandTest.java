@@ -88,6 +88,19 @@ class EditCommandTest {
     }
 
     @Test
+    void theLatentWarpMovesInOneDragStepWithoutABackwardPass() throws Exception {
+        Path out = dir.resolve("warp.png");
+        Path trace = dir.resolve("warp.jsonl");
+        CliRun r = run("edit", "--scene", "7", "--method", "latent-warp", "--reclora-steps", "2", "--no-cache",
+                "--out", out.toString(), "--trace", trace.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(64, ImageIO.read(out.toFile()).getWidth());
+        List<String> drag = Files.readAllLines(trace).stream().filter(l -> l.contains("\"phase\":\"drag\"")).toList();
+        assertEquals(1, drag.size(), "one drag step: " + drag);
+        assertTrue(drag.get(0).contains("\"backwardPasses\":0"), drag.get(0));
+    }
+
+    @Test
     void badInputIsAOneLineErrorWithExitCode2() throws Exception {
         Path out = dir.resolve("bad.png");
         assertBad(run("edit", "--model", model.toString(), "--image", image.toString(), "--points", "24,28:400,28",

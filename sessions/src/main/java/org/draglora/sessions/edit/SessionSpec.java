@@ -13,7 +13,7 @@ import org.draglora.sessions.CborSerializable;
  * @param maskHash the editable mask (one byte per pixel, 1 = may change) in the blob store, or
  *     {@code null} for an empty mask
  * @param prompt the prompt
- * @param method "draglora", "draglora-fast" or "dragdiffusion"
+ * @param method "draglora", "draglora-fast", "dragdiffusion" or "latent-warp"
  * @param seed every random draw of the edit derives from it
  * @param points the initial point pairs (ids 0, 1, ... in this order); may be empty
  * @param maxSteps the DOO step budget K
