@@ -18,7 +18,8 @@ import org.draglora.engine.unet.UNetOutput;
 /**
  * The drag phase of one edit, one iteration per {@link #next()}: {@link DragLoraIteration}
  * (LoRA optimisation with DOO, ILFA and adaptive switching), {@link DragDiffusionIteration}
- * (latent optimisation) or {@link LatentWarpIteration} (the latent moved directly, no optimisation). Both start from the inverted latent and the initial features F0.
+ * (latent optimisation) or {@link LatentWarpIteration} (the latent moved directly, no optimisation).
+ * All start from the inverted latent; the optimising two also from the initial features F0.
  */
 abstract class DragIteration {
 
@@ -42,24 +43,19 @@ abstract class DragIteration {
         this.scheduler = run.model.scheduler();
     }
 
-    /**
-     * The iteration of the run's method, initialised: F0, z_{t-1} at the start, point anchors (the
-     * latent warp needs none of them: it reads the points and finishes in its first iteration).
-     */
+    /** The iteration of the run's method, initialised ({@link #initialise()}). */
     static DragIteration start(DragRun run) {
         DragIteration it = switch (run.settings.optimization().target()) {
             case LORA -> new DragLoraIteration(run);
             case LATENT -> new DragDiffusionIteration(run);
             case WARP -> new LatentWarpIteration(run);
         };
-        if (!(it instanceof LatentWarpIteration)) {
-            it.initialise();
-        }
+        it.initialise();
         return it;
     }
 
     /** Computes F0 and z_{t-1}^0 from the inverted latent and anchors every point at F0 (§5.1). */
-    private void initialise() {
+    void initialise() {
         try (NDManager s = run.manager.newSubManager(); NoGrad ignored = NoGrad.open()) {
             NDArray z0 = Ops.borrow(run.zOrig, s);
             UNetOutput out = run.forward(z0, run.dragTimestep, run.recContext());

@@ -31,6 +31,11 @@ final class LatentWarpIteration extends DragIteration {
         super(run);
     }
 
+    /** Needs no F0 and no anchors: the warp reads the points and finishes in its first iteration. */
+    @Override
+    void initialise() {
+    }
+
     @Override
     Outcome next() {
         int scale = run.model.latentScale();
