@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.draglora.engine.drag.DragSettings;
+import org.draglora.engine.drag.IlfaMethod;
 import org.draglora.engine.drag.SwitchingSettings;
 import org.draglora.engine.edit.DragRequest;
 import org.draglora.engine.edit.DragRun;
@@ -44,7 +45,7 @@ public final class ShapeDragBenchmark {
 
     /** The methods, by name: the paper's Table 3 shape. */
     public static final List<String> ALL_METHODS = List.of("draglora", "draglora-fast", "dragdiffusion",
-            "draglora-no-dds", "draglora-no-ilfa", "draglora-no-ass", "latent-warp");
+            "draglora-no-dds", "draglora-no-ilfa", "draglora-no-ass", "draglora-renoise-ilfa", "latent-warp");
 
     /**
      * @param recLoraSteps RecLoRA steps per case (the reference's 80)
@@ -135,7 +136,8 @@ public final class ShapeDragBenchmark {
         return switch (method) {
             case "draglora-no-dds" -> base.withRegularization(new DragSettings.Regularization(
                     base.regularization().lambdaMask(), 0, 0, 999));
-            case "draglora-no-ilfa" -> base.withIlfa(false);
+            case "draglora-no-ilfa" -> base.withIlfa(IlfaMethod.OFF);
+            case "draglora-renoise-ilfa" -> base.withIlfa(IlfaMethod.RENOISE);
             case "draglora-no-ass" -> base.withSwitching(SwitchingSettings.disabled());
             default -> base;
         };

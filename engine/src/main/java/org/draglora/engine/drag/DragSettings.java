@@ -18,7 +18,8 @@ import java.util.Objects;
  * @param mutualAttention the MasaCtrl K/V injection of the final denoising
  * @param reachRadius the loop stops when every handle is closer than this to its target (2.0 grid px,
  *     DL:utils/drag_utils_lora.py:90; the paper's l1 = 1, §17.1)
- * @param ilfa whether ILFA adapts the latent after every iteration (DragLoRA: yes; DragDiffusion: no)
+ * @param ilfa how ILFA adapts the latent after every iteration (DragLoRA: {@link IlfaMethod#RENOISE} as the
+ *     reference; DragDiffusion: {@link IlfaMethod#OFF})
  * @param keepOutsideMask whether every step of the final denoising puts the source trajectory's latent
  *     (the RecLoRA reconstruction of the input) back outside the edit mask, as Blended Latent Diffusion
  *     (Avrahami et al. 2023) does, so that what the user did not paint keeps its reconstruction. Not in
@@ -28,7 +29,7 @@ import java.util.Objects;
  */
 public record DragSettings(Features features, Motion motion, TrackingSettings tracking, SwitchingSettings switching,
         Optimization optimization, Regularization regularization, Schedule schedule, MutualAttention mutualAttention,
-        double reachRadius, boolean ilfa, boolean keepOutsideMask) {
+        double reachRadius, IlfaMethod ilfa, boolean keepOutsideMask) {
 
     /**
      * Which features F is built from (ALGORITHM.md §1.3).
@@ -225,6 +226,7 @@ public record DragSettings(Features features, Motion motion, TrackingSettings tr
         Objects.requireNonNull(regularization, "regularization");
         Objects.requireNonNull(schedule, "schedule");
         Objects.requireNonNull(mutualAttention, "mutualAttention");
+        Objects.requireNonNull(ilfa, "ilfa");
         if (!(reachRadius > 0) || Double.isInfinite(reachRadius)) {
             throw new IllegalArgumentException("reachRadius must be positive and finite, got " + reachRadius);
         }
@@ -242,7 +244,7 @@ public record DragSettings(Features features, Motion motion, TrackingSettings tr
                 TrackingSettings.dragLora(), SwitchingSettings.defaults(),
                 new Optimization(Target.LORA, 1e-4, 1e-2, 0.9, 0.999, 1e-8, 80, 16),
                 new Regularization(MaskLoss.REFERENCE_LAMBDA, 50, 0, 999), new Schedule(50, 0.7),
-                new MutualAttention(0, 10), SwitchingRule.REFERENCE_REACH_RADIUS, true, false);
+                new MutualAttention(0, 10), SwitchingRule.REFERENCE_REACH_RADIUS, IlfaMethod.RENOISE, false);
     }
 
     /** DragLoRA-Fast: the angle-closer tracking ("draglora_fast", ALGORITHM.md §8), otherwise DragLoRA. */
@@ -261,7 +263,7 @@ public record DragSettings(Features features, Motion motion, TrackingSettings tr
                 TrackingSettings.dragDiffusion(), SwitchingSettings.disabled(),
                 new Optimization(Target.LATENT, 0.01, 0, 0.9, 0.999, 1e-8, 80, 16),
                 new Regularization(MaskLoss.REFERENCE_LAMBDA, 0, 0, 999), new Schedule(50, 0.7),
-                new MutualAttention(0, 10), SwitchingRule.REFERENCE_REACH_RADIUS, false, false);
+                new MutualAttention(0, 10), SwitchingRule.REFERENCE_REACH_RADIUS, IlfaMethod.OFF, false);
     }
 
     /**
@@ -306,10 +308,10 @@ public record DragSettings(Features features, Motion motion, TrackingSettings tr
                 mutualAttention, reachRadius, ilfa, keepOutsideMask);
     }
 
-    /** A copy with ILFA on or off (off: the "no ILFA" ablation). */
-    public DragSettings withIlfa(boolean on) {
+    /** A copy with another ILFA method ({@link IlfaMethod#OFF}: the "no ILFA" ablation). */
+    public DragSettings withIlfa(IlfaMethod method) {
         return new DragSettings(features, motion, tracking, switching, optimization, regularization, schedule,
-                mutualAttention, reachRadius, on, keepOutsideMask);
+                mutualAttention, reachRadius, method, keepOutsideMask);
     }
 
     /** A copy with another DOO step budget K. */

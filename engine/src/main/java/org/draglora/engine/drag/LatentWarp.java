@@ -7,9 +7,10 @@ import java.util.List;
  * cells within a radius of each handle move by the handle's drag vector (rounded to whole cells),
  * and the cells they leave take the latent found beyond the moved region along the vector (what
  * lies ahead of the object before the move: in a drag, the background it moves into). The final
- * denoising then renders the moved latent. Not part of DragLoRA or DragDiffusion: a region
- * copy-and-paste in latent space in the spirit of RegionDrag (Lu et al. 2024) and FastDrag (Zhao
- * et al. 2024), kept as a baseline of what moving the latent directly gives (README, "ShapeDrag").
+ * denoising then renders the moved latent. Not part of the DragLoRA or DragDiffusion references: a
+ * region copy-and-paste in latent space in the spirit of RegionDrag (Lu et al. 2024) and FastDrag
+ * (Zhao et al. 2024), used whole by the latent-warp baseline (README, "ShapeDrag") and step by step,
+ * as tracking reports the handles' progress, by DragLoRA's {@link IlfaMethod#SHIFT}.
  *
  * <p>Latents are {@code (C, H, W)} row-major float arrays (a batch of one flattened); positions and
  * vectors are in latent cells, a cell's centre at its integer index.
@@ -32,6 +33,17 @@ public final class LatentWarp {
             }
         }
     }
+
+    /**
+     * The moved region's radius as a fraction of the image's shorter side, for the latent-warp
+     * baseline and DragLoRA's {@link IlfaMethod#SHIFT}: 0.28, 18 px at 64x64 (4.5 cells of the
+     * embedded model's 16x16 latent). Measured on ShapeDrag's first 16 cases with the embedded model,
+     * error over initial distance: latent-warp at radius 2, 2.5, 3, 3.5, 4.5 and 6 cells 0.47, 0.40,
+     * 0.32, 0.26, 0.23, 0.28; DragLoRA with the shift at fractions 0.22, 0.28, 0.35 and 0.42 0.23,
+     * 0.16, 0.22, 0.25 (docs/shapedrag-experiments.md, "Moving the latent itself" and "The latent
+     * follows the tracked handles").
+     */
+    public static final double REGION_RADIUS_FRACTION = 0.28;
 
     private LatentWarp() {
     }
@@ -97,6 +109,11 @@ public final class LatentWarp {
             current = out;
         }
         return current;
+    }
+
+    /** A pixel coordinate's position on the latent grid ({@code scale} pixels a cell), a cell's centre at its index. */
+    public static double latentCoordinate(double pixel, int scale) {
+        return (pixel + 0.5) / scale - 0.5;
     }
 
     /** The first cell {@code (r, c) + k (di, dj)}, k >= 1, outside the region, or -1 past the border. */

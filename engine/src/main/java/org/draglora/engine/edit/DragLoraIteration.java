@@ -10,6 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.draglora.engine.drag.DragMode;
 import org.draglora.engine.drag.GridPoint;
+import org.draglora.engine.drag.IlfaMethod;
+import org.draglora.engine.drag.ImagePoint;
+import org.draglora.engine.drag.LatentFollow;
+import org.draglora.engine.drag.LatentWarp;
 import org.draglora.engine.drag.MaskLoss;
 import org.draglora.engine.drag.MotionSupervision;
 import org.draglora.engine.drag.PointTracking;
@@ -36,8 +40,13 @@ import org.draglora.engine.unet.UNetOutput;
  * reuses its forward's noise prediction for ILFA (the LoRA did not change), so an ILFA-only
  * iteration is one UNet forward instead of two, and records no autograd graph; the two DDS
  * forwards (RecLoRA and drag LoRA) run as one batched pass with per-sample LoRA.
+ *
+ * <p>With {@link IlfaMethod#SHIFT} (the embedded model's choice) ILFA moves the latent with the
+ * tracked handles ({@link LatentFollow}) instead of re-noising it; the moves of the iteration
+ * that reaches the targets apply too, so the final latent sits where tracking last had the handles.
  */
 final class DragLoraIteration extends DragIteration {
+
 
     private final LoraSet dragLora;
     private final AdamW optimizer;
@@ -45,6 +54,8 @@ final class DragLoraIteration extends DragIteration {
     private SwitchingRule.Counters counters = SwitchingRule.Counters.initial();
     private int dooSteps;
     private FusedLora finalFused;
+    private final LatentFollow follow;
+    private final List<LatentWarp.Move> shifts = new ArrayList<>();
 
     DragLoraIteration(DragRun run) {
         super(run);
@@ -54,6 +65,7 @@ final class DragLoraIteration extends DragIteration {
         var o = settings.optimization();
         this.optimizer = new AdamW(dragLora.parameters(),
                 new AdamW.Settings(o.learningRate(), o.weightDecay(), o.beta1(), o.beta2(), o.epsilon()), run.manager);
+        this.follow = settings.ilfa() == IlfaMethod.SHIFT ? new LatentFollow(run.model.latentScale()) : null;
     }
 
     @Override
@@ -79,6 +91,7 @@ final class DragLoraIteration extends DragIteration {
                     event = trackAndSwitch(f1);
                 }
                 if (reached()) {
+                    applyShifts();
                     return new Outcome(true, mode, losses, forwards, samples, backwards, x0, "reached");
                 }
                 NDArray ilfaEps = null;
@@ -109,7 +122,9 @@ final class DragLoraIteration extends DragIteration {
                     gc.close();
                     gc = null;
                 }
-                if (settings.ilfa() && !run.maskEmpty) {
+                if (settings.ilfa() == IlfaMethod.SHIFT) {
+                    applyShifts();
+                } else if (settings.ilfa() == IlfaMethod.RENOISE && !run.maskEmpty) {
                     if (ilfaEps == null) {
                         try (NoGrad ignored = NoGrad.open()) {
                             ilfaEps = run.forward(z, t, ForwardContext.of(dragLora)).sample();
@@ -148,6 +163,13 @@ final class DragLoraIteration extends DragIteration {
             TrackedPoint p = run.points.get(i);
             p.handle = d.handles().get(i);
             p.lastMinD = minD[i];
+        }
+        if (follow != null) {
+            for (TrackedPoint p : run.points) {
+                ImagePoint anchor = run.geometry.toImage(run.geometry.toGrid(p.userHandle));
+                follow.update(p.id, p.userHandle, p.userTarget, anchor, run.geometry.toImage(p.handle))
+                        .ifPresent(shifts::add);
+            }
         }
         mode = d.mode();
         counters = d.counters();
@@ -225,6 +247,14 @@ final class DragLoraIteration extends DragIteration {
             NDArray noise = run.random.gaussian(s, z.getShape(), RandomStream.Purpose.ILFA_NOISE, iterations);
             run.replaceZ(Ilfa.adapt(scheduler, eps, z, noise, Ops.borrow(run.latentMask, s), Ops.borrow(run.zOrig, s),
                     run.dragTimestep, steps()));
+        }
+    }
+
+    /** {@link IlfaMethod#SHIFT}: moves the latent by the moves tracking has asked for since the last call. */
+    private void applyShifts() {
+        if (!shifts.isEmpty()) {
+            run.replaceZ(run.warpLatent(run.z, shifts));
+            shifts.clear();
         }
     }
 

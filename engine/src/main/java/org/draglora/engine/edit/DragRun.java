@@ -2,6 +2,7 @@ package org.draglora.engine.edit;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,6 +17,7 @@ import org.draglora.engine.drag.DragSettings;
 import org.draglora.engine.drag.FeatureMaps;
 import org.draglora.engine.drag.GridPoint;
 import org.draglora.engine.drag.ImagePoint;
+import org.draglora.engine.drag.LatentWarp;
 import org.draglora.engine.drag.MaskLoss;
 import org.draglora.engine.drag.MotionSupervision;
 import org.draglora.engine.io.ImageTensors;
@@ -478,6 +480,29 @@ public final class DragRun implements AutoCloseable {
     NDArray keep(NDArray a) {
         a.attach(manager);
         return a;
+    }
+
+    /**
+     * {@code latent} (1, C, h, w) with {@code moves} applied ({@link LatentWarp}): each handle's region
+     * a disc of {@link LatentWarp#REGION_RADIUS_FRACTION} times the image's shorter side, inside the
+     * edit mask, or anywhere when the mask is empty. A new array in the run's manager, of the latent's
+     * data type.
+     */
+    NDArray warpLatent(NDArray latent, List<LatentWarp.Move> moves) {
+        Shape shape = latent.getShape(); // (1, C, h, w)
+        boolean[] editable = null;
+        if (!maskEmpty) {
+            float[] m = latentMask.toType(DataType.FLOAT32, false).toFloatArray(); // h*w cells
+            editable = new boolean[m.length];
+            for (int i = 0; i < m.length; i++) {
+                editable[i] = m[i] > 0.5f;
+            }
+        }
+        double radius = LatentWarp.REGION_RADIUS_FRACTION * Math.min(geometry.imageHeight(), geometry.imageWidth())
+                / model.latentScale();
+        float[] moved = LatentWarp.warp(latent.toType(DataType.FLOAT32, false).toFloatArray(), (int) shape.get(1),
+                latentH, latentW, editable, moves, radius);
+        return keep(manager.create(moved, shape).toType(latent.getDataType(), false));
     }
 
     /** Replaces the current latent with {@code next} (moved to the run's manager). */

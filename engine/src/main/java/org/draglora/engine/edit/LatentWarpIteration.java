@@ -1,8 +1,6 @@
 package org.draglora.engine.edit;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
 import org.draglora.engine.drag.ImagePoint;
@@ -17,13 +15,6 @@ import org.draglora.engine.drag.LatentWarp;
  */
 final class LatentWarpIteration extends DragIteration {
 
-    /**
-     * The moved region's radius as a fraction of the image's shorter side: 0.28, 18 px at 64x64
-     * (4.5 cells of the embedded model's 16x16 latent). Measured on ShapeDrag's first 16 cases with
-     * the embedded model, error over initial distance at radius 2, 2.5, 3, 3.5, 4.5 and 6 cells:
-     * 0.47, 0.40, 0.32, 0.26, 0.23, 0.28 (docs/shapedrag-experiments.md, "Moving the latent itself").
-     */
-    static final double REGION_RADIUS_FRACTION = 0.28;
 
     private NDArray warped;
 
@@ -43,33 +34,15 @@ final class LatentWarpIteration extends DragIteration {
         for (TrackedPoint p : run.points) {
             ImagePoint h = p.userHandle;
             ImagePoint t = p.userTarget;
-            moves.add(new LatentWarp.Move(latentCoordinate(h.y(), scale), latentCoordinate(h.x(), scale),
-                    (t.y() - h.y()) / scale, (t.x() - h.x()) / scale));
+            moves.add(new LatentWarp.Move(LatentWarp.latentCoordinate(h.y(), scale),
+                    LatentWarp.latentCoordinate(h.x(), scale), (t.y() - h.y()) / scale, (t.x() - h.x()) / scale));
         }
-        Shape shape = run.zOrig.getShape(); // (1, C, h, w)
-        int channels = (int) shape.get(1);
-        boolean[] editable = null;
-        if (!run.maskEmpty) {
-            float[] m = run.latentMask.toType(DataType.FLOAT32, false).toFloatArray(); // h*w cells
-            editable = new boolean[m.length];
-            for (int i = 0; i < m.length; i++) {
-                editable[i] = m[i] > 0.5f;
-            }
-        }
-        double radius = REGION_RADIUS_FRACTION * Math.min(run.geometry.imageHeight(), run.geometry.imageWidth()) / scale;
-        float[] moved = LatentWarp.warp(run.zOrig.toType(DataType.FLOAT32, false).toFloatArray(), channels, run.latentH,
-                run.latentW, editable, moves, radius);
         if (warped != null) {
             warped.close();
         }
-        warped = run.keep(run.manager.create(moved, shape).toType(run.zOrig.getDataType(), false));
+        warped = run.warpLatent(run.zOrig, moves);
         iterations++;
         return new Outcome(true, null, StepRecord.Losses.NONE, 0, 0, 0, null, "warped");
-    }
-
-    /** A pixel coordinate's position on the latent grid, a cell's centre at its index. */
-    static double latentCoordinate(double pixel, int scale) {
-        return (pixel + 0.5) / scale - 0.5;
     }
 
     @Override

@@ -8,8 +8,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import org.draglora.engine.drag.DragSettings;
+import org.draglora.engine.drag.IlfaMethod;
 import org.draglora.engine.model.ModelPath;
 import org.draglora.engine.unet.LoraTarget;
 
@@ -22,7 +24,8 @@ import org.draglora.engine.unet.LoraTarget;
  * the embedded model, with fewer blocks, ships its own. It can also name the layers the LoRAs adapt
  * ({@code lora_targets}) and add the x0 prediction to the supervised features
  * ({@code x0_feature_weight}) and keep the unmasked latent in the final denoising
- * ({@code keep_outside_mask}).
+ * ({@code keep_outside_mask}), choose DragLoRA's ILFA ({@code ilfa}) and the feature grid's size
+ * ({@code grid_scale}).
  *
  * @param featureIdx the feature indices, or {@code null} to keep the method's
  * @param startLayer the first self-attention layer with injection, or {@code null} to keep the method's
@@ -37,15 +40,22 @@ import org.draglora.engine.unet.LoraTarget;
  *     none, as the reference
  * @param keepOutsideMask {@link DragSettings#keepOutsideMask()} for every method
  *     ({@code keep_outside_mask}), or {@code null} to keep the reference's {@code false}
+ * @param ilfa the ILFA of methods that adapt the latent ({@code ilfa}: {@code "renoise"} or
+ *     {@code "shift"}, {@link IlfaMethod}), or {@code null} to keep the reference's re-noising; methods
+ *     without ILFA (DragDiffusion, the "no ILFA" ablation) stay without
+ * @param gridScale the feature grid's size over the image's ({@code grid_scale},
+ *     {@link DragSettings.Features#gridScale()}) for every method, or {@code null} for the reference's
+ *     half
  */
 public record ModelDragDefaults(List<Integer> featureIdx, Integer startLayer, Double loraLearningRate,
-        Set<LoraTarget> loraTargets, Double x0FeatureWeight, Boolean keepOutsideMask) {
+        Set<LoraTarget> loraTargets, Double x0FeatureWeight, Boolean keepOutsideMask, IlfaMethod ilfa,
+        Double gridScale) {
 
     /** The file name. */
     public static final String FILE = org.draglora.engine.model.ModelFingerprint.DRAG_SETTINGS_FILE;
 
     /** No overrides. */
-    public static final ModelDragDefaults NONE = new ModelDragDefaults(null, null, null, null, null, null);
+    public static final ModelDragDefaults NONE = new ModelDragDefaults(null, null, null, null, null, null, null, null);
 
     public ModelDragDefaults {
         featureIdx = featureIdx == null ? null : List.copyOf(featureIdx);
@@ -54,7 +64,7 @@ public record ModelDragDefaults(List<Integer> featureIdx, Integer startLayer, Do
 
     /** Overrides of the drag settings only; the RecLoRA keeps the reference's targets. */
     public ModelDragDefaults(List<Integer> featureIdx, Integer startLayer, Double loraLearningRate) {
-        this(featureIdx, startLayer, loraLearningRate, null, null, null);
+        this(featureIdx, startLayer, loraLearningRate, null, null, null, null, null);
     }
 
     /** The defaults of the model at {@code mp} ({@link #NONE} when it has no draglora.json). */
@@ -102,16 +112,32 @@ public record ModelDragDefaults(List<Integer> featureIdx, Integer startLayer, Do
             }
             keep = n.get("keep_outside_mask").asBoolean();
         }
-        return new ModelDragDefaults(idx, layer, lr, targets, x0, keep);
+        IlfaMethod ilfa = null;
+        if (n.has("ilfa")) {
+            try {
+                ilfa = IlfaMethod.parse(n.get("ilfa").asText());
+            } catch (IllegalArgumentException e) {
+                throw new IOException(file + ": " + e.getMessage(), e);
+            }
+            if (ilfa == IlfaMethod.OFF) {
+                throw new IOException(file + ": ilfa must be \"renoise\" or \"shift\" (the benchmark's no-ILFA "
+                        + "ablation switches it off), got \"off\"");
+            }
+        }
+        Double grid = n.has("grid_scale") ? n.get("grid_scale").asDouble() : null;
+        if (grid != null && !(grid > 0 && grid <= 1)) {
+            throw new IOException(file + ": grid_scale must be in (0, 1], got " + n.get("grid_scale"));
+        }
+        return new ModelDragDefaults(idx, layer, lr, targets, x0, keep, ilfa, grid);
     }
 
     /** {@code settings} with these overrides applied. */
     public DragSettings apply(DragSettings settings) {
         DragSettings s = settings;
-        if (featureIdx != null || x0FeatureWeight != null) {
+        if (featureIdx != null || x0FeatureWeight != null || gridScale != null) {
             DragSettings.Features f = s.features();
-            s = s.withFeatures(new DragSettings.Features(featureIdx != null ? featureIdx : f.featureIdx(), f.gridScale(),
-                    x0FeatureWeight != null ? x0FeatureWeight : f.x0Weight()));
+            s = s.withFeatures(new DragSettings.Features(featureIdx != null ? featureIdx : f.featureIdx(),
+                    gridScale != null ? gridScale : f.gridScale(), x0FeatureWeight != null ? x0FeatureWeight : f.x0Weight()));
         }
         if (startLayer != null) {
             s = s.withMutualAttention(new DragSettings.MutualAttention(s.mutualAttention().startStep(), startLayer));
@@ -121,6 +147,9 @@ public record ModelDragDefaults(List<Integer> featureIdx, Integer startLayer, Do
         }
         if (keepOutsideMask != null) {
             s = s.withKeepOutsideMask(keepOutsideMask);
+        }
+        if (ilfa != null && s.ilfa().on()) {
+            s = s.withIlfa(ilfa);
         }
         return s;
     }
@@ -148,6 +177,12 @@ public record ModelDragDefaults(List<Integer> featureIdx, Integer startLayer, Do
         }
         if (keepOutsideMask != null) {
             node.put("keep_outside_mask", keepOutsideMask);
+        }
+        if (ilfa != null) {
+            node.put("ilfa", ilfa.name().toLowerCase(Locale.ROOT));
+        }
+        if (gridScale != null) {
+            node.put("grid_scale", gridScale);
         }
         if (loraTargets != null) {
             var array = node.putArray("lora_targets");

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.draglora.engine.drag.DragSettings;
+import org.draglora.engine.drag.IlfaMethod;
 import org.draglora.engine.edit.EditModel;
 import org.draglora.engine.edit.ModelDragDefaults;
 import org.draglora.engine.model.EmbeddedModel;
@@ -55,9 +56,14 @@ class ShapeDragBenchmarkTest {
         assertEquals(0, ShapeDragBenchmark.settings("draglora-no-dds", none).regularization().lambdaDds());
         assertEquals(base.regularization().lambdaMask(),
                 ShapeDragBenchmark.settings("draglora-no-dds", none).regularization().lambdaMask());
-        assertTrue(!ShapeDragBenchmark.settings("draglora-no-ilfa", none).ilfa());
+        assertEquals(IlfaMethod.OFF, ShapeDragBenchmark.settings("draglora-no-ilfa", none).ilfa());
+        ModelDragDefaults shifting = new ModelDragDefaults(null, null, null, null, null, null, IlfaMethod.SHIFT, null);
+        assertEquals(IlfaMethod.SHIFT, ShapeDragBenchmark.settings("draglora", shifting).ilfa());
+        assertEquals(IlfaMethod.RENOISE, ShapeDragBenchmark.settings("draglora-renoise-ilfa", shifting).ilfa());
+        assertEquals(IlfaMethod.OFF, ShapeDragBenchmark.settings("draglora-no-ilfa", shifting).ilfa());
+        assertEquals(IlfaMethod.OFF, ShapeDragBenchmark.settings("dragdiffusion", shifting).ilfa());
         assertTrue(!ShapeDragBenchmark.settings("draglora-no-ass", none).switching().enabled());
-        assertTrue(base.switching().enabled() && base.ilfa() && base.regularization().lambdaDds() > 0);
+        assertTrue(base.switching().enabled() && base.ilfa() == IlfaMethod.RENOISE && base.regularization().lambdaDds() > 0);
         assertEquals(DragSettings.Target.WARP, ShapeDragBenchmark.settings("latent-warp", none).optimization().target());
         assertTrue(ShapeDragBenchmark.ALL_METHODS.contains("latent-warp"));
         assertThrows(IllegalArgumentException.class,

@@ -27,7 +27,7 @@ class DragSettingsTest {
         assertEquals(35, s.schedule().invertedSteps());
         assertEquals(new DragSettings.MutualAttention(0, 10), s.mutualAttention());
         assertEquals(2.0, s.reachRadius());
-        assertTrue(s.ilfa());
+        assertEquals(IlfaMethod.RENOISE, s.ilfa());
     }
 
     @Test
@@ -47,7 +47,7 @@ class DragSettingsTest {
         assertEquals(DistanceReduction.SUM, dd.tracking().reduction());
         assertEquals(MotionReference.CURRENT_DETACHED, dd.motion().reference());
         assertFalse(dd.switching().enabled());
-        assertFalse(dd.ilfa());
+        assertEquals(IlfaMethod.OFF, dd.ilfa());
         assertEquals(0.0, dd.regularization().lambdaDds());
         assertEquals(0.1, dd.regularization().lambdaMask());
         assertEquals(80, dd.optimization().maxSteps());
@@ -80,9 +80,9 @@ class DragSettingsTest {
         assertMessage(() -> new DragSettings.MutualAttention(0, 17), "17");
         DragSettings s = DragSettings.dragLora();
         assertMessage(() -> new DragSettings(s.features(), s.motion(), s.tracking(), s.switching(), s.optimization(),
-                s.regularization(), s.schedule(), s.mutualAttention(), 0, true, false), "reachRadius");
+                s.regularization(), s.schedule(), s.mutualAttention(), 0, IlfaMethod.RENOISE, false), "reachRadius");
         assertMessage(() -> new DragSettings(s.features(), s.motion(), s.tracking(), s.switching(), s.optimization(),
-                s.regularization(), s.schedule(), new DragSettings.MutualAttention(60, 10), 2.0, true, false), "60");
+                s.regularization(), s.schedule(), new DragSettings.MutualAttention(60, 10), 2.0, IlfaMethod.RENOISE, false), "60");
     }
 
     private static void assertMessage(Runnable r, String part) {

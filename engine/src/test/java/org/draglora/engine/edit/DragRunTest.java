@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.draglora.engine.drag.DragMode;
 import org.draglora.engine.drag.DragSettings;
+import org.draglora.engine.drag.IlfaMethod;
 import org.draglora.engine.drag.ImagePoint;
 import org.draglora.engine.runtime.EngineRuntime;
 import org.draglora.engine.testing.FixtureModels;
@@ -207,6 +208,58 @@ class DragRunTest {
             assertTrue(!java.util.Arrays.equals(src, tgt), "the warp changed the latent");
             runToEnd(run);
             assertEquals(64 * 64 * 3, run.result().length);
+        }
+    }
+
+    @Test
+    void theShiftIlfaMovesWholeCellsOfTheInvertedLatentAsFarAsTrackingSaysAndNeedsNoUnetPass() {
+        // a learning rate at which this random model's tracked handle moves within 10 steps
+        DragSettings settings = DragSettings.dragLora().withMaxSteps(10).withLearningRate(1e-2).withIlfa(IlfaMethod.SHIFT);
+        try (NDManager m = rt.newManager();
+                DragRun run = new DragRun(model, request(settings, mask(), 3), text(m), m, null, false)) {
+            List<StepRecord> records = new ArrayList<>();
+            while (run.phase() != DragRun.Phase.DENOISE) {
+                records.add(run.step());
+            }
+            List<StepRecord> drag = records.stream().filter(r -> r.phase() == DragRun.Phase.DRAG).toList();
+            for (StepRecord r : drag) {
+                if (r.mode() == DragMode.DOO && r.backwardPasses() == 1) {
+                    // forward with grad and one batched DDS pass of two samples; the shift needs no ILFA forward
+                    assertEquals(2, r.forwardPasses(), r.toString());
+                    assertEquals(3, r.forwardSamples(), r.toString());
+                }
+            }
+            // the drag is 16 px right from (24, 28); the region has moved by the tracked progress,
+            // clamped to [0, 16] px and rounded to whole cells (anchor: the grid point the handle rounds to)
+            StepRecord.PointState last = drag.get(drag.size() - 1).points().get(0);
+            ImagePoint anchor = run.geometry.toImage(run.geometry.toGrid(new ImagePoint(24, 28)));
+            int s = model.latentScale();
+            int k = (int) Math.round(Math.min(16, Math.max(0, last.handleX() - anchor.x())) / s);
+            assertTrue(k >= 1, "tracking moved the handle at least half a cell: " + last);
+            int w = run.latentW;
+            int cells = run.latentH * w;
+            int from = 28 / s * w + 24 / s;
+            float[] src = run.zSrc.toFloatArray(); // (1, C, h, w), the inverted latent
+            float[] tgt = run.zTgt.toFloatArray();
+            float[] editable = run.latentMask.toFloatArray();
+            int channels = src.length / cells;
+            for (int ch = 0; ch < channels; ch++) {
+                assertEquals(src[ch * cells + from], tgt[ch * cells + from + k], "the handle's cell moved " + k + " on");
+            }
+            for (int i = 0; i < cells; i++) {
+                boolean found = false;
+                for (int j = 0; j < cells && !found; j++) {
+                    boolean same = true;
+                    for (int ch = 0; ch < channels && same; ch++) {
+                        same = tgt[ch * cells + i] == src[ch * cells + j];
+                    }
+                    found = same;
+                }
+                assertTrue(found, "cell " + i + " is a cell of the inverted latent: nothing was re-noised");
+                for (int ch = 0; ch < channels && editable[i] < 0.5f; ch++) {
+                    assertEquals(src[ch * cells + i], tgt[ch * cells + i], "outside the mask at cell " + i);
+                }
+            }
         }
     }
 

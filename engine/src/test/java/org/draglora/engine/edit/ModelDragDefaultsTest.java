@@ -15,8 +15,11 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.draglora.engine.drag.DragSettings;
+import org.draglora.engine.drag.IlfaMethod;
+import org.draglora.engine.model.EmbeddedModel;
 import org.draglora.engine.model.ModelFingerprint;
 import org.draglora.engine.model.ModelPath;
+import org.draglora.engine.train.TinyModelSpec;
 import org.draglora.engine.unet.LoraTarget;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,6 +48,13 @@ class ModelDragDefaultsTest {
     }
 
     @Test
+    void theEmbeddedModelShipsTheTrainersDefaults() throws Exception {
+        ModelDragDefaults shipped = ModelDragDefaults.read(ModelPath.of(EmbeddedModel.require()));
+        assertEquals(TinyModelSpec.dragDefaults(), shipped);
+        assertEquals(IlfaMethod.SHIFT, shipped.apply(DragSettings.dragLora()).ilfa());
+    }
+
+    @Test
     void aFolderWithoutTheFileKeepsTheReferenceSettings(@TempDir Path dir) throws Exception {
         ModelDragDefaults d = ModelDragDefaults.read(folder(dir, null));
         assertSame(ModelDragDefaults.NONE, d);
@@ -55,7 +65,7 @@ class ModelDragDefaultsTest {
     @Test
     void everyFieldRoundTripsAndApplies(@TempDir Path dir) throws Exception {
         ModelDragDefaults written = new ModelDragDefaults(List.of(2), 3, 2e-3, EnumSet.allOf(LoraTarget.class), 50.0,
-                true);
+                true, IlfaMethod.SHIFT, 1.0);
         written.write(dir);
         ModelDragDefaults read = ModelDragDefaults.read(folder(dir, Files.readString(dir.resolve(ModelDragDefaults.FILE))));
         assertEquals(written, read);
@@ -64,6 +74,11 @@ class ModelDragDefaultsTest {
         assertEquals(50.0, s.features().x0Weight());
         assertEquals(0.0, DragSettings.dragLora().features().x0Weight(), "the reference has no x0 features");
         assertEquals(3, s.mutualAttention().startLayer());
+        assertEquals(IlfaMethod.SHIFT, s.ilfa());
+        assertEquals(IlfaMethod.OFF, read.apply(DragSettings.dragDiffusion()).ilfa(), "a method without ILFA stays so");
+        assertEquals(1.0, s.features().gridScale());
+        assertEquals(1.0, read.apply(DragSettings.dragDiffusion()).features().gridScale(), "the grid is every method's");
+        assertEquals(0.5, DragSettings.dragLora().features().gridScale(), "the reference's half grid");
         assertEquals(2e-3, s.optimization().learningRate());
         assertTrue(s.keepOutsideMask());
         assertTrue(read.apply(DragSettings.dragDiffusion()).keepOutsideMask(), "it applies to every method");
@@ -90,6 +105,15 @@ class ModelDragDefaultsTest {
         ModelPath lr = folder(dir, "{\"lora_learning_rate\": 3}");
         e = assertThrows(IOException.class, () -> ModelDragDefaults.read(lr));
         assertTrue(e.getMessage().contains("lora_learning_rate"), e.getMessage());
+        ModelPath ilfa = folder(dir, "{\"ilfa\": \"sometimes\"}");
+        e = assertThrows(IOException.class, () -> ModelDragDefaults.read(ilfa));
+        assertTrue(e.getMessage().contains("'sometimes'") && e.getMessage().contains("shift"), e.getMessage());
+        ModelPath off = folder(dir, "{\"ilfa\": \"off\"}");
+        e = assertThrows(IOException.class, () -> ModelDragDefaults.read(off));
+        assertTrue(e.getMessage().contains("ilfa"), e.getMessage());
+        ModelPath grid = folder(dir, "{\"grid_scale\": 2}");
+        e = assertThrows(IOException.class, () -> ModelDragDefaults.read(grid));
+        assertTrue(e.getMessage().contains("grid_scale"), e.getMessage());
         ModelPath keep = folder(dir, "{\"keep_outside_mask\": \"yes\"}");
         e = assertThrows(IOException.class, () -> ModelDragDefaults.read(keep));
         assertTrue(e.getMessage().contains("keep_outside_mask"), e.getMessage());

@@ -31,7 +31,7 @@ public final class BenchShapeDragCommand implements Callable<Integer> {
 
     @Option(names = "--methods", paramLabel = "LIST",
             description = "Comma-separated methods (default: all: draglora, draglora-fast, dragdiffusion, "
-                    + "draglora-no-dds, draglora-no-ilfa, draglora-no-ass, latent-warp).")
+                    + "draglora-no-dds, draglora-no-ilfa, draglora-no-ass, draglora-renoise-ilfa, latent-warp).")
     private String methods;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
