@@ -47,7 +47,6 @@ import org.draglora.engine.unet.UNetOutput;
  */
 final class DragLoraIteration extends DragIteration {
 
-
     private final LoraSet dragLora;
     private final AdamW optimizer;
     private DragMode mode = DragMode.DOO;

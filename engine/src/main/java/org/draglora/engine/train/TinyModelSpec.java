@@ -260,9 +260,9 @@ public final class TinyModelSpec {
      * DragLoRA's ILFA moves the latent with the tracked handles ({@link IlfaMethod#SHIFT}) instead of
      * re-noising it, and points live on a grid of the image's size (the reference's half grid has
      * 2-px cells at 64x64, so its 2-cell reach check stops 4 px short, 6 % of the side against 0.8 %
-     * at 512): on 50 ShapeDrag cases DragLoRA went from 0.50 to 0.21 of the initial distance and
-     * DragDiffusion (with the same grid) stayed at 0.48 (docs/shapedrag-experiments.md, "The latent
-     * follows the tracked handles").
+     * at 512): on 50 ShapeDrag cases DragLoRA went from 0.50 to 0.20 of the initial distance (0.42
+     * with the reference ILFA on the same grid) and DragDiffusion, on the same grid, from 0.47 to 0.48
+     * (README, "ShapeDrag"; docs/shapedrag-experiments.md, "The latent follows the tracked handles").
      */
     public static ModelDragDefaults dragDefaults() {
         return new ModelDragDefaults(List.of(2), 3, 1e-3, EnumSet.allOf(LoraTarget.class), 100.0, true, IlfaMethod.SHIFT,
