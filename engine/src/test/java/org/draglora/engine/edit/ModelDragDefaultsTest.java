@@ -93,30 +93,23 @@ class ModelDragDefaultsTest {
 
     @Test
     void badValuesNameTheFileAndTheField(@TempDir Path dir) throws Exception {
-        ModelPath unknown = folder(dir, "{\"lora_targets\": [\"attention\", \"mlp\"]}");
-        IOException e = assertThrows(IOException.class, () -> ModelDragDefaults.read(unknown));
-        assertTrue(e.getMessage().contains(ModelDragDefaults.FILE) && e.getMessage().contains("'mlp'"), e.getMessage());
-        ModelPath empty = folder(dir, "{\"lora_targets\": []}");
-        e = assertThrows(IOException.class, () -> ModelDragDefaults.read(empty));
-        assertTrue(e.getMessage().contains("lora_targets"), e.getMessage());
-        ModelPath x0 = folder(dir, "{\"x0_feature_weight\": -1}");
-        e = assertThrows(IOException.class, () -> ModelDragDefaults.read(x0));
-        assertTrue(e.getMessage().contains("x0_feature_weight"), e.getMessage());
-        ModelPath lr = folder(dir, "{\"lora_learning_rate\": 3}");
-        e = assertThrows(IOException.class, () -> ModelDragDefaults.read(lr));
-        assertTrue(e.getMessage().contains("lora_learning_rate"), e.getMessage());
-        ModelPath ilfa = folder(dir, "{\"ilfa\": \"sometimes\"}");
-        e = assertThrows(IOException.class, () -> ModelDragDefaults.read(ilfa));
-        assertTrue(e.getMessage().contains("'sometimes'") && e.getMessage().contains("shift"), e.getMessage());
-        ModelPath off = folder(dir, "{\"ilfa\": \"off\"}");
-        e = assertThrows(IOException.class, () -> ModelDragDefaults.read(off));
-        assertTrue(e.getMessage().contains("ilfa"), e.getMessage());
-        ModelPath grid = folder(dir, "{\"grid_scale\": 2}");
-        e = assertThrows(IOException.class, () -> ModelDragDefaults.read(grid));
-        assertTrue(e.getMessage().contains("grid_scale"), e.getMessage());
-        ModelPath keep = folder(dir, "{\"keep_outside_mask\": \"yes\"}");
-        e = assertThrows(IOException.class, () -> ModelDragDefaults.read(keep));
-        assertTrue(e.getMessage().contains("keep_outside_mask"), e.getMessage());
+        assertRejected(dir, "{\"lora_targets\": [\"attention\", \"mlp\"]}", ModelDragDefaults.FILE, "'mlp'");
+        assertRejected(dir, "{\"lora_targets\": []}", "lora_targets");
+        assertRejected(dir, "{\"x0_feature_weight\": -1}", "x0_feature_weight");
+        assertRejected(dir, "{\"lora_learning_rate\": 3}", "lora_learning_rate");
+        assertRejected(dir, "{\"ilfa\": \"sometimes\"}", "'sometimes'", "shift");
+        assertRejected(dir, "{\"ilfa\": \"off\"}", "ilfa");
+        assertRejected(dir, "{\"grid_scale\": 2}", "grid_scale");
+        assertRejected(dir, "{\"keep_outside_mask\": \"yes\"}", "keep_outside_mask");
+    }
+
+    /** Loading a folder whose draglora.json is {@code json} fails with a message naming every part. */
+    private static void assertRejected(Path dir, String json, String... parts) throws IOException {
+        ModelPath mp = folder(dir, json);
+        IOException e = assertThrows(IOException.class, () -> ModelDragDefaults.read(mp));
+        for (String part : parts) {
+            assertTrue(e.getMessage().contains(part), "'" + e.getMessage() + "' should name " + part);
+        }
     }
 
     @Test
