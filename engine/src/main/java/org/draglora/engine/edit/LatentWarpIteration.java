@@ -15,7 +15,6 @@ import org.draglora.engine.drag.LatentWarp;
  */
 final class LatentWarpIteration extends DragIteration {
 
-
     private NDArray warped;
 
     LatentWarpIteration(DragRun run) {

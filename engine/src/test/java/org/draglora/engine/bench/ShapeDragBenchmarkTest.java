@@ -65,7 +65,8 @@ class ShapeDragBenchmarkTest {
         assertTrue(!ShapeDragBenchmark.settings("draglora-no-ass", none).switching().enabled());
         assertTrue(base.switching().enabled() && base.ilfa() == IlfaMethod.RENOISE && base.regularization().lambdaDds() > 0);
         assertEquals(DragSettings.Target.WARP, ShapeDragBenchmark.settings("latent-warp", none).optimization().target());
-        assertTrue(ShapeDragBenchmark.ALL_METHODS.contains("latent-warp"));
+        assertTrue(ShapeDragBenchmark.ALL_METHODS.containsAll(List.of("latent-warp", "draglora-renoise-ilfa")),
+                "the default run includes the baselines and the reference-ILFA row");
         assertThrows(IllegalArgumentException.class,
                 () -> new ShapeDragBenchmark.Options(1, 1, List.of("magic"), 1, 1));
     }
