@@ -75,7 +75,9 @@ public final class TrainTinyTool {
     /** The commands that reproduce the run. */
     static String reproduce(TinyModelTrainer.Options o) {
         String shapeFlags = (o.latentFactor() != TinyModelSpec.SHIPPED_LATENT_FACTOR ? " --latent-factor " + o.latentFactor() : "")
-                + (o.unetWidth() != TinyModelSpec.SHIPPED_UNET_WIDTH ? " --unet-width " + o.unetWidth() : "");
+                + (o.unetWidth() != TinyModelSpec.SHIPPED_UNET_WIDTH ? " --unet-width " + o.unetWidth() : "")
+                + (o.tokenEmbeddingStd() != TinyModelSpec.SHIPPED_TOKEN_EMBEDDING_STD
+                        ? " --token-embedding-std " + o.tokenEmbeddingStd() : "");
         String first = String.format(Locale.ROOT, "`./draglora train-tiny --vae-steps %d --unet-steps %d%s --out DIR`",
                 o.vaeSteps(), o.initFrom() == null ? o.unetSteps() : o.initFrom().unetStep(), shapeFlags);
         if (o.vaeFrom() != null) {
@@ -135,8 +137,9 @@ public final class TrainTinyTool {
 
                 %s
                 - Text encoder (`CLIPTextModel`): 2 layers of width 64, 4 heads, %d positions, frozen at its
-                  seeded random initialisation; CLIP tokenizer of %d tokens: the 512 byte-level symbols, one
-                  token per word the scene prompts use (built by byte-pair merges), start and end.
+                  seeded random initialisation (token embeddings of standard deviation %s); CLIP tokenizer of
+                  %d tokens: the 512 byte-level symbols, one token per word the scene prompts use (built by
+                  byte-pair merges), start and end.
                 - Scheduler: DDIM with SD 1.5's noise schedule (scaled linear 0.00085..0.012, 1000 steps).
                 - Weights stored as float16 (widened to float32 exactly when loaded).
 
@@ -157,7 +160,7 @@ public final class TrainTinyTool {
 
                 Reproduce: %s (resumable; `--hours` stops at a checkpoint), then this card is rewritten
                 with the new numbers.
-                """, architecture(o), TinyModelSpec.MAX_TOKENS, TinyModelSpec.VOCAB, o.seed(), o.vaeSteps(), o.vaeBatch(),
+                """, architecture(o), TinyModelSpec.MAX_TOKENS, o.tokenEmbeddingStd(), TinyModelSpec.VOCAB, o.seed(), o.vaeSteps(), o.vaeBatch(),
                 o.vaeFrom() == null ? "" : " (taken from an earlier export of the same run, `--vae-from`)", o.unetSteps(), o.unetBatch(), schedule(o),
                 o.minSnrGamma() > 0 ? String.format(Locale.ROOT, " with Min-SNR weighting (gamma %s)", o.minSnrGamma()) : "",
                 o.vaeFrom() == null ? "" : "; this run trained no VAE steps, so the VAE panel says so: the VAE's curve is in the"

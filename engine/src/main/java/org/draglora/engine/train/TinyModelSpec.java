@@ -21,8 +21,7 @@ import org.draglora.engine.vae.AutoencoderKLConfig;
  * (3 blocks of 32, 64, 64 channels); a UNet on those latents with attention at 16x16 and 8x8 (so the
  * LoRA and the mutual self-attention have layers to live in) and blocks of 64, 128, 128 channels;
  * a small frozen, randomly initialised CLIP text encoder over a byte-level vocabulary with one token per
- * prompt word, so prompts
- * condition the UNet through the same cross-attention as in SD.
+ * prompt word, so prompts condition the UNet through the same cross-attention as in SD.
  *
  * <p>Why a latent model rather than pixels: the drag pipeline, the loaders and the VAE code are
  * exactly SD's, and the UNet trains on 16x16 instead of 64x64 (measured: about 1.4 s per step of 32
@@ -81,6 +80,15 @@ public final class TinyModelSpec {
 
     /** The shipped UNet's Min-SNR gamma (the first version trained with plain MSE, gamma 0). */
     public static final double SHIPPED_MIN_SNR_GAMMA = 5;
+
+    /**
+     * Standard deviation of the random token embeddings a text encoder of width 64 is drawn with
+     * ({@code WeightScope.random}: 1 / sqrt(fan-in)); versions 1 and 2 kept it.
+     */
+    public static final double FAN_IN_TOKEN_EMBEDDING_STD = 0.125;
+
+    /** The shipped text encoder's token embedding spread ({@code TinyModelTrainer.initialiseTokenEmbeddings}). */
+    public static final double SHIPPED_TOKEN_EMBEDDING_STD = 1.0;
 
     /** The shipped UNet on 16x16x4 latents ({@link #SHIPPED_LAYERS_PER_BLOCK} resnets per down block). */
     public static UNet2DConditionConfig unet() {

@@ -43,7 +43,8 @@ import org.draglora.engine.weights.WeightScope;
  * exports it as a diffusers folder. Stage 1 fits the VAE (L1 reconstruction plus a small KL term,
  * on 32x32 crops: the VAE is convolutional, crops cost a quarter); its scaling factor is then set to
  * 1 / std of the latents, as SD's 0.18215 was. Stage 2 trains the UNet on the latents with SD's
- * epsilon objective and noise schedule, prompts through the frozen text encoder (10 % empty), and an
+ * epsilon objective and noise schedule, prompts through the frozen text encoder (10 % empty; its token
+ * embeddings drawn with a chosen spread, {@link #initialiseTokenEmbeddings}), and an
  * exponential moving average of its weights, which is what gets exported.
  *
  * <p>Every stage checkpoints to the work folder and resumes from it, so training can run in
@@ -67,11 +68,17 @@ public final class TinyModelTrainer {
      *     {@link TinyModelSpec#vae(double, int)}, {@link TinyModelSpec#unet(int, int)})
      * @param unetWidth the UNet's channels at the 16x16 latent level ({@link TinyModelSpec#unet(int, int, int)};
      *     the shipped model has 64)
+     * @param tokenEmbeddingStd standard deviation of the frozen text encoder's random token embeddings
+     *     ({@link #initialiseTokenEmbeddings}; {@link TinyModelSpec#SHIPPED_TOKEN_EMBEDDING_STD})
      */
     public record Options(Path out, Path work, int vaeSteps, int unetSteps, int vaeBatch, int unetBatch, long seed,
             double maxHours, int checkpointEvery, double unetLr, InitFrom initFrom, Path vaeFrom, double minSnrGamma,
-            int unetLayers, int latentFactor, int unetWidth) {
+            int unetLayers, int latentFactor, int unetWidth, double tokenEmbeddingStd) {
         public Options {
+            if (!(tokenEmbeddingStd > 0 && tokenEmbeddingStd <= 100)) {
+                throw new IllegalArgumentException("the token embeddings' standard deviation must be in (0, 100], got "
+                        + tokenEmbeddingStd);
+            }
             if (vaeSteps < 0 || unetSteps < 0 || vaeBatch < 1 || unetBatch < 1 || maxHours < 0 || checkpointEvery < 1
                     || !(unetLr > 0 && unetLr < 1) || !(minSnrGamma >= 0) || unetLayers < 1 || unetLayers > 4
                     || (latentFactor != 2 && latentFactor != 4)) {
@@ -92,14 +99,14 @@ public final class TinyModelTrainer {
         }
 
         /**
-         * The first shipped model's schedule: UNet lr 2e-4, plain MSE, one resnet per block, no
-         * initial model (what the trainer's tests run; the shipped model's flags are {@code train-tiny}'s
-         * defaults).
+         * The first shipped model's schedule: UNet lr 2e-4, plain MSE, one resnet per block, token
+         * embeddings of the fan-in spread, no initial model (what the trainer's tests run; the
+         * shipped model's flags are {@code train-tiny}'s defaults).
          */
         public Options(Path out, Path work, int vaeSteps, int unetSteps, int vaeBatch, int unetBatch, long seed,
                 double maxHours, int checkpointEvery) {
             this(out, work, vaeSteps, unetSteps, vaeBatch, unetBatch, seed, maxHours, checkpointEvery, UNET_LR, null, null, 0, 1,
-                    TinyModelSpec.SHIPPED_LATENT_FACTOR, TinyModelSpec.SHIPPED_UNET_WIDTH);
+                    TinyModelSpec.SHIPPED_LATENT_FACTOR, TinyModelSpec.SHIPPED_UNET_WIDTH, TinyModelSpec.FAN_IN_TOKEN_EMBEDDING_STD);
         }
     }
 
@@ -131,6 +138,8 @@ public final class TinyModelTrainer {
     public record Result(boolean finished, int vaeStep, int unetStep) {}
 
     static final String TEXT_FILE = "text_encoder.safetensors";
+    /** Text encoder metadata (work folder and export): the token embeddings' standard deviation at initialisation. */
+    static final String TOKEN_EMBEDDING_STD_KEY = "token_embedding_std";
     static final String VAE_FILE = "vae.safetensors";
     static final String UNET_FILE = "unet.safetensors";
     static final String LOSS_LOG = "loss.csv";
@@ -195,17 +204,23 @@ public final class TinyModelTrainer {
             WeightScope textScope = WeightScope.random(m, DataType.FLOAT32);
             rt.seed(o.seed());
             CLIPTextModel text = new CLIPTextModel(textScope, TinyModelSpec.text());
+            initialiseTokenEmbeddings(textScope, o.tokenEmbeddingStd());
             ParameterSet textParams = new ParameterSet(textScope.arrays());
             Path textFile = o.work().resolve(TEXT_FILE);
             if (o.initFrom() != null && !Files.exists(textFile)) {
                 Files.copy(o.initFrom().model().resolve("text_encoder/model.safetensors"), textFile);
             }
+            TrainingCheckpoint.requireMetadata(textFile, TOKEN_EMBEDDING_STD_KEY, Double.toString(o.tokenEmbeddingStd()),
+                    Double.toString(TinyModelSpec.FAN_IN_TOKEN_EMBEDDING_STD), "the text encoder in " + textFile
+                            + " has token embeddings of standard deviation %s, this run asks for %s: pass "
+                            + "--token-embedding-std %1$s to continue it, or use another --work folder");
             if (Files.isRegularFile(textFile)) {
                 try (var f = org.draglora.engine.weights.SafetensorsFile.open(textFile)) {
                     textParams.read(f, "");
                 }
             } else {
-                SafetensorsWriter w = new SafetensorsWriter().metadata("format", "pt");
+                SafetensorsWriter w = new SafetensorsWriter().metadata("format", "pt")
+                        .metadata(TOKEN_EMBEDDING_STD_KEY, Double.toString(o.tokenEmbeddingStd()));
                 textParams.write(w, "", DType.F32);
                 w.write(textFile);
             }
@@ -267,6 +282,24 @@ public final class TinyModelTrainer {
                     source.toString()));
         }
         listener.message("continuing from " + source + " at " + stage + " step " + step);
+    }
+
+    /**
+     * Rescales the randomly drawn token embeddings of a text encoder built on {@code scope} (drawn with
+     * the fan-in spread, 1 / sqrt(width)) to standard deviation {@code std}. The frozen encoder's two
+     * random layers mix every token with the ones before it and its final layer norm rescales them,
+     * so with the fan-in spread two prompts that differ in one word differ little at that word's
+     * position (cosine 0.81 between "black" and "yellow" in the same sentence); at std 1 the word
+     * dominates its position (0.46) while some of it still reaches the next word, which binds
+     * colours to shapes (docs/shapedrag-experiments.md, "Prompts the UNet can read: the third version").
+     */
+    static void initialiseTokenEmbeddings(WeightScope scope, double std) {
+        NDArray embeddings = scope.arrays().get("text_model.embeddings.token_embedding.weight");
+        // (vocab, width): drawn with std 1 / sqrt(width)
+        double drawn = 1.0 / Math.sqrt(embeddings.getShape().get(1));
+        try (NoGrad ignored = NoGrad.open()) {
+            embeddings.muli((float) (std / drawn));
+        }
     }
 
     // ---- stage 1: the VAE --------------------------------------------------------------------
@@ -452,14 +485,17 @@ public final class TinyModelTrainer {
         TinyModelSpec.writeConfigs(out, TinyModelSpec.vae(scaling, o.latentFactor()),
                 TinyModelSpec.unet(o.unetLayers(), o.latentFactor(), o.unetWidth()));
         // float16 on disk keeps the folder well under 30 MB; loading widens to float32 exactly
-        saveWeights(unet, out.resolve("unet/diffusion_pytorch_model.safetensors"), DType.F16);
-        saveWeights(vae, out.resolve("vae/diffusion_pytorch_model.safetensors"), DType.F16);
-        saveWeights(text, out.resolve("text_encoder/model.safetensors"), DType.F32);
+        saveWeights(unet, out.resolve("unet/diffusion_pytorch_model.safetensors"), DType.F16, Map.of());
+        saveWeights(vae, out.resolve("vae/diffusion_pytorch_model.safetensors"), DType.F16, Map.of());
+        saveWeights(text, out.resolve("text_encoder/model.safetensors"), DType.F32,
+                Map.of(TOKEN_EMBEDDING_STD_KEY, Double.toString(o.tokenEmbeddingStd())));
         listener.message("exported the model to " + out);
     }
 
-    private static void saveWeights(ParameterSet params, Path file, DType storeAs) throws IOException {
+    private static void saveWeights(ParameterSet params, Path file, DType storeAs, Map<String, String> metadata)
+            throws IOException {
         SafetensorsWriter w = new SafetensorsWriter().metadata("format", "pt").metadata("producer", "draglora train-tiny");
+        metadata.forEach(w::metadata);
         params.write(w, "", storeAs);
         Files.createDirectories(file.getParent());
         w.write(file);

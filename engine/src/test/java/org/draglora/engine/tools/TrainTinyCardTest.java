@@ -25,9 +25,14 @@ class TrainTinyCardTest {
     }
 
     private String card(Path vaeFrom, int latentFactor, int width) throws Exception {
-        Path out = Files.createDirectories(dir.resolve((vaeFrom == null ? "fresh" : "reused") + latentFactor + "-" + width));
+        return card(vaeFrom, latentFactor, width, TinyModelSpec.SHIPPED_TOKEN_EMBEDDING_STD);
+    }
+
+    private String card(Path vaeFrom, int latentFactor, int width, double tokenStd) throws Exception {
+        Path out = Files.createDirectories(dir.resolve((vaeFrom == null ? "fresh" : "reused") + latentFactor + "-" + width
+                + "-" + tokenStd));
         TinyModelTrainer.Options o = new TinyModelTrainer.Options(out, dir.resolve("work"), 2500, 3000, 16, 32, 1, 0,
-                200, 5e-4, null, vaeFrom, 5.0, 2, latentFactor, width);
+                200, 5e-4, null, vaeFrom, 5.0, 2, latentFactor, width, tokenStd);
         TrainTinyTool.writeCard(o, new TinyModelReport.Numbers(32.1, 31.9, 16));
         return Files.readString(out.resolve("README.md"));
     }
@@ -43,6 +48,18 @@ class TrainTinyCardTest {
             assertTrue(c.contains("3000 steps of batch 32") && c.contains("32.1 dB") && c.contains("31.9 dB"), c);
             assertTrue(c.contains("Min-SNR weighting (gamma 5.0)"), c);
         }
+    }
+
+    @Test
+    void theCardGivesTheTokenEmbeddingSpreadAndTheFlagForANonDefaultOne() throws Exception {
+        String shipped = card(dir.resolve("v1"));
+        assertTrue(shipped.contains("(token embeddings of standard deviation " + TinyModelSpec.SHIPPED_TOKEN_EMBEDDING_STD
+                + ")"), shipped);
+        assertFalse(shipped.contains("--token-embedding-std"), "the default needs no flag: " + shipped);
+        String other = card(dir.resolve("v1"), TinyModelSpec.SHIPPED_LATENT_FACTOR, TinyModelSpec.SHIPPED_UNET_WIDTH, 0.5);
+        assertTrue(other.contains("(token embeddings of standard deviation 0.5)"), other);
+        assertTrue(other.contains("--unet-layers 2 --token-embedding-std 0.5 --out models/shapes-64"), other);
+        assertTrue(other.contains("one token per word the scene prompts use"), other);
     }
 
     @Test

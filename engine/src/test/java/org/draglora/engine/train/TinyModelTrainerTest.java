@@ -82,7 +82,7 @@ class TinyModelTrainerTest {
         EngineRuntime rt = EngineRuntime.cpu();
         Path out = dir.resolve("fine");
         TinyModelTrainer.Options o = new TinyModelTrainer.Options(out, dir.resolve("work"), 2, 2, 2, 2, 3, 0, 2,
-                TinyModelTrainer.UNET_LR, null, null, 5, 1, 2, TinyModelSpec.SHIPPED_UNET_WIDTH);
+                TinyModelTrainer.UNET_LR, null, null, 5, 1, 2, TinyModelSpec.SHIPPED_UNET_WIDTH, TinyModelSpec.FAN_IN_TOKEN_EMBEDDING_STD);
         assertTrue(TinyModelTrainer.run(o, rt, TrainTinyTool.scenes(3), QUIET).finished());
         try (EditModel model = EditModel.load(ModelPath.of(out), rt)) {
             assertEquals(2, model.latentScale(), "64x64 images, 32x32 latents");
@@ -91,8 +91,55 @@ class TinyModelTrainerTest {
             assertEquals(List.of(32, 64), model.vae().config().blockOutChannels());
         }
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new TinyModelTrainer.Options(
-                out, dir, 3, 2, 2, 2, 3, 0, 2, TinyModelTrainer.UNET_LR, null, null, 0, 1, 8, TinyModelSpec.SHIPPED_UNET_WIDTH),
+                out, dir, 3, 2, 2, 2, 3, 0, 2, TinyModelTrainer.UNET_LR, null, null, 0, 1, 8, TinyModelSpec.SHIPPED_UNET_WIDTH, TinyModelSpec.FAN_IN_TOKEN_EMBEDDING_STD),
                 "latent factor 2 or 4");
+    }
+
+    @Test
+    void theTokenEmbeddingSpreadIsAppliedRecordedAndHeldAcrossResumes(@TempDir Path dir) throws Exception {
+        EngineRuntime rt = EngineRuntime.cpu();
+        String key = "text_model.embeddings.token_embedding.weight";
+        Path wide = dir.resolve("wide");
+        Path work = dir.resolve("work");
+        assertTrue(TinyModelTrainer.run(spreadOptions(wide, work, 2, 1.0), rt, TrainTinyTool.scenes(3), QUIET).finished());
+        Path narrow = dir.resolve("narrow");
+        assertTrue(TinyModelTrainer.run(options(narrow, dir.resolve("work-n"), 2, 2), rt, TrainTinyTool.scenes(3), QUIET)
+                .finished());
+        try (SafetensorsFile w = SafetensorsFile.open(wide.resolve("text_encoder/model.safetensors"));
+                SafetensorsFile n = SafetensorsFile.open(narrow.resolve("text_encoder/model.safetensors"))) {
+            assertEquals(1.0, std(w.readFloats(key)), 0.02);
+            assertEquals(0.125, std(n.readFloats(key)), 0.003, "the fan-in draw, as versions 1 and 2");
+            assertEquals("1.0", w.metadata().get(TinyModelTrainer.TOKEN_EMBEDDING_STD_KEY));
+            assertEquals("0.125", n.metadata().get(TinyModelTrainer.TOKEN_EMBEDDING_STD_KEY));
+            float[] a = w.readFloats(key);
+            float[] b = n.readFloats(key);
+            for (int i = 0; i < a.length; i += 97) {
+                assertEquals(a[i], b[i] * 8, 1e-5, "the same seeded draw, rescaled");
+            }
+        }
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> TinyModelTrainer.run(spreadOptions(wide, work, 3, 0.5), rt, TrainTinyTool.scenes(3), QUIET));
+        assertTrue(e.getMessage().contains("standard deviation 1.0, this run asks for 0.5: pass --token-embedding-std 1.0"),
+                e.getMessage());
+        assertTrue(TinyModelTrainer.run(spreadOptions(wide, work, 3, 1.0), rt, TrainTinyTool.scenes(3), QUIET).finished(),
+                "the same spread resumes");
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> spreadOptions(wide, work, 3, 0));
+    }
+
+    private static TinyModelTrainer.Options spreadOptions(Path out, Path work, int unetSteps, double std) {
+        return new TinyModelTrainer.Options(out, work, 2, unetSteps, 2, 2, 3, 0, 2, TinyModelTrainer.UNET_LR, null, null, 0, 1,
+                TinyModelSpec.SHIPPED_LATENT_FACTOR, TinyModelSpec.SHIPPED_UNET_WIDTH, std);
+    }
+
+    private static double std(float[] values) {
+        double sum = 0;
+        double squares = 0;
+        for (float v : values) {
+            sum += v;
+            squares += (double) v * v;
+        }
+        double mean = sum / values.length;
+        return Math.sqrt(squares / values.length - mean * mean);
     }
 
     @Test
@@ -138,7 +185,7 @@ class TinyModelTrainerTest {
                 .finished());
         Path second = dir.resolve("second");
         TinyModelTrainer.Options o = new TinyModelTrainer.Options(second, dir.resolve("work-2"), 3, 2, 2, 2, 3, 0, 2,
-                TinyModelTrainer.UNET_LR, null, first, 5, 2, TinyModelSpec.SHIPPED_LATENT_FACTOR, 96);
+                TinyModelTrainer.UNET_LR, null, first, 5, 2, TinyModelSpec.SHIPPED_LATENT_FACTOR, 96, TinyModelSpec.FAN_IN_TOKEN_EMBEDDING_STD);
         assertTrue(TinyModelTrainer.run(o, rt, TrainTinyTool.scenes(3), QUIET).finished());
         List<String> log = Files.readAllLines(dir.resolve("work-2/loss.csv"));
         assertEquals(1 + 2, log.size(), "no VAE steps: the VAE came from the first model");
@@ -153,12 +200,12 @@ class TinyModelTrainerTest {
         for (int width : new int[] {16, 80, 288}) {
             IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                     () -> new TinyModelTrainer.Options(second, dir, 3, 2, 2, 2, 3, 0, 2, TinyModelTrainer.UNET_LR, null, null,
-                            0, 1, TinyModelSpec.SHIPPED_LATENT_FACTOR, width));
+                            0, 1, TinyModelSpec.SHIPPED_LATENT_FACTOR, width, TinyModelSpec.FAN_IN_TOKEN_EMBEDDING_STD));
             assertTrue(e.getMessage().contains("width"), e.getMessage());
         }
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new TinyModelTrainer.Options(
                 second, dir, 3, 2, 2, 2, 3, 0, 2, TinyModelTrainer.UNET_LR, new TinyModelTrainer.InitFrom(first, 1), first,
-                0, 1, TinyModelSpec.SHIPPED_LATENT_FACTOR, TinyModelSpec.SHIPPED_UNET_WIDTH),
+                0, 1, TinyModelSpec.SHIPPED_LATENT_FACTOR, TinyModelSpec.SHIPPED_UNET_WIDTH, TinyModelSpec.FAN_IN_TOKEN_EMBEDDING_STD),
                 "continue from one model or take the VAE of one, not both");
     }
 }

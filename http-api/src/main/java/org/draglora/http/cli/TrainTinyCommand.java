@@ -56,6 +56,13 @@ public final class TrainTinyCommand implements Callable<Integer> {
                     + "paper); 0 = plain MSE (default: ${DEFAULT-VALUE}, the shipped model)."})
     private double minSnrGamma;
 
+    @Option(names = "--token-embedding-std", defaultValue = "" + TinyModelSpec.SHIPPED_TOKEN_EMBEDDING_STD, paramLabel = "S",
+            description = {"Standard deviation of the frozen text encoder's random token embeddings: at 1 different "
+                    + "words stay distinguishable after its two random layers; "
+                    + TinyModelSpec.FAN_IN_TOKEN_EMBEDDING_STD + " (the fan-in draw) is what versions 1 and 2 used "
+                    + "(default: ${DEFAULT-VALUE}, the shipped model)."})
+    private double tokenEmbeddingStd;
+
     @Option(names = "--unet-layers", defaultValue = "" + TinyModelSpec.SHIPPED_LAYERS_PER_BLOCK, paramLabel = "N",
             description = "Resnets per UNet down block, 1 to 4 (default: ${DEFAULT-VALUE}, the shipped model).")
     private int unetLayers;
@@ -103,7 +110,7 @@ public final class TrainTinyCommand implements Callable<Integer> {
         TinyModelTrainer.Options o = new TinyModelTrainer.Options(out, workDir, vaeSteps, unetSteps, vaeBatch, unetBatch,
                 seed, hours, checkpointEvery, unetLr,
                 initFrom == null ? null : new TinyModelTrainer.InitFrom(initFrom, initStep), vaeFrom,
-                minSnrGamma, unetLayers, latentFactor, unetWidth);
+                minSnrGamma, unetLayers, latentFactor, unetWidth, tokenEmbeddingStd);
         ProgressBar bar = new ProgressBar(root.err(), System.console() != null, 100);
         TinyModelTrainer.Result r;
         try {

@@ -1,0 +1,37 @@
+package org.draglora.http.cli;
+
+import static org.draglora.http.cli.CliRun.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.draglora.engine.train.TinyModelSpec;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code train-tiny}'s options through the real command line (training itself: the engine's trainer tests). */
+class TrainTinyCommandTest {
+
+    @Test
+    void aBadTokenEmbeddingSpreadIsAOneLineUsageErrorBeforeAnyWork(@TempDir Path dir) {
+        Path work = dir.resolve("work");
+        CliRun r = run("train-tiny", "--token-embedding-std", "0", "--work", work.toString(), "--out",
+                dir.resolve("out").toString());
+        assertEquals(2, r.code(), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().contains("standard deviation must be in (0, 100], got 0.0"), r.err());
+        assertFalse(Files.exists(work), "nothing written");
+    }
+
+    @Test
+    void helpGivesTheShippedSpreadAndTheOneVersionsOneAndTwoUsed() {
+        CliRun r = run("train-tiny", "--help");
+        assertEquals(0, r.code(), r.err());
+        String unwrapped = r.out().replaceAll("\\s+", " ");
+        assertTrue(unwrapped.contains("--token-embedding-std=S"), r.out());
+        assertTrue(unwrapped.contains("0.125 (the fan-in draw) is what versions 1 and 2 used (default: "
+                + TinyModelSpec.SHIPPED_TOKEN_EMBEDDING_STD + ", the shipped model)"), r.out());
+    }
+}
