@@ -210,17 +210,22 @@ public final class TinyModelTrainer {
             if (o.initFrom() != null && !Files.exists(textFile)) {
                 Files.copy(o.initFrom().model().resolve("text_encoder/model.safetensors"), textFile);
             }
-            TrainingCheckpoint.requireMetadata(textFile, TOKEN_EMBEDDING_STD_KEY, Double.toString(o.tokenEmbeddingStd()),
-                    Double.toString(TinyModelSpec.FAN_IN_TOKEN_EMBEDDING_STD), "the text encoder in " + textFile
-                            + " has token embeddings of standard deviation %s, this run asks for %s: pass "
-                            + "--token-embedding-std %1$s to continue it, or use another --work folder");
+            String spread = Double.toString(o.tokenEmbeddingStd());
             if (Files.isRegularFile(textFile)) {
                 try (var f = org.draglora.engine.weights.SafetensorsFile.open(textFile)) {
+                    // files written before the spread was recorded had the fan-in draw
+                    String found = f.metadata().getOrDefault(TOKEN_EMBEDDING_STD_KEY,
+                            Double.toString(TinyModelSpec.FAN_IN_TOKEN_EMBEDDING_STD));
+                    if (!found.equals(spread)) {
+                        throw new IllegalArgumentException("the text encoder in " + textFile + " has token embeddings of "
+                                + "standard deviation " + found + ", this run asks for " + spread + ": pass "
+                                + "--token-embedding-std " + found + " to continue it, or use another --work folder");
+                    }
                     textParams.read(f, "");
                 }
             } else {
                 SafetensorsWriter w = new SafetensorsWriter().metadata("format", "pt")
-                        .metadata(TOKEN_EMBEDDING_STD_KEY, Double.toString(o.tokenEmbeddingStd()));
+                        .metadata(TOKEN_EMBEDDING_STD_KEY, spread);
                 textParams.write(w, "", DType.F32);
                 w.write(textFile);
             }

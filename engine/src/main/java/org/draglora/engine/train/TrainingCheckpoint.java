@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.draglora.engine.optim.AdamW;
@@ -54,24 +53,6 @@ final class TrainingCheckpoint {
             new ParameterSet(keyed(params, optimizer.secondMoments())).read(f, "adam_v.");
             optimizer.restoreSteps(Integer.parseInt(f.metadata().getOrDefault("adam_steps", "0")));
             return Optional.of(new LinkedHashMap<>(f.metadata()));
-        }
-    }
-
-    /**
-     * Fails with {@code message} (formatted with the file's value and {@code expected}) when the
-     * safetensors file {@code file} exists and its metadata {@code key} is not {@code expected}; a file
-     * without the key counts as {@code absentMeans} (written before the key existed).
-     */
-    static void requireMetadata(Path file, String key, String expected, String absentMeans, String message)
-            throws IOException {
-        if (!Files.isRegularFile(file)) {
-            return;
-        }
-        try (SafetensorsFile f = SafetensorsFile.open(file)) {
-            String found = f.metadata().getOrDefault(key, absentMeans);
-            if (!found.equals(expected)) {
-                throw new IllegalArgumentException(String.format(Locale.ROOT, message, found, expected));
-            }
         }
     }
 
