@@ -24,8 +24,8 @@ import org.draglora.engine.unet.LoraTarget;
  * the embedded model, with fewer blocks, ships its own. It can also name the layers the LoRAs adapt
  * ({@code lora_targets}) and add the x0 prediction to the supervised features
  * ({@code x0_feature_weight}) and keep the unmasked latent in the final denoising
- * ({@code keep_outside_mask}), choose DragLoRA's ILFA ({@code ilfa}) and the feature grid's size
- * ({@code grid_scale}).
+ * ({@code keep_outside_mask}), choose DragLoRA's ILFA ({@code ilfa}), the feature grid's size
+ * ({@code grid_scale}) and how deep the image is inverted ({@code inversion_strength}).
  *
  * @param featureIdx the feature indices, or {@code null} to keep the method's
  * @param startLayer the first self-attention layer with injection, or {@code null} to keep the method's
@@ -46,16 +46,20 @@ import org.draglora.engine.unet.LoraTarget;
  * @param gridScale the feature grid's size over the image's ({@code grid_scale},
  *     {@link DragSettings.Features#gridScale()}) for every method, or {@code null} for the reference's
  *     half
+ * @param inversionStrength the fraction of the inference steps the image is inverted by, which sets
+ *     the drag timestep ({@code inversion_strength}, {@link DragSettings.Schedule#inversionStrength()}),
+ *     for every method, or {@code null} for the reference's 0.7; a model trained on another noise
+ *     schedule needs another fraction to drag at the same noise level
  */
 public record ModelDragDefaults(List<Integer> featureIdx, Integer startLayer, Double loraLearningRate,
         Set<LoraTarget> loraTargets, Double x0FeatureWeight, Boolean keepOutsideMask, IlfaMethod ilfa,
-        Double gridScale) {
+        Double gridScale, Double inversionStrength) {
 
     /** The file name. */
     public static final String FILE = org.draglora.engine.model.ModelFingerprint.DRAG_SETTINGS_FILE;
 
     /** No overrides. */
-    public static final ModelDragDefaults NONE = new ModelDragDefaults(null, null, null, null, null, null, null, null);
+    public static final ModelDragDefaults NONE = new ModelDragDefaults(null, null, null, null, null, null, null, null, null);
 
     public ModelDragDefaults {
         featureIdx = featureIdx == null ? null : List.copyOf(featureIdx);
@@ -64,7 +68,7 @@ public record ModelDragDefaults(List<Integer> featureIdx, Integer startLayer, Do
 
     /** Overrides of the drag settings only; the RecLoRA keeps the reference's targets. */
     public ModelDragDefaults(List<Integer> featureIdx, Integer startLayer, Double loraLearningRate) {
-        this(featureIdx, startLayer, loraLearningRate, null, null, null, null, null);
+        this(featureIdx, startLayer, loraLearningRate, null, null, null, null, null, null);
     }
 
     /** The defaults of the model at {@code mp} ({@link #NONE} when it has no draglora.json). */
@@ -128,7 +132,11 @@ public record ModelDragDefaults(List<Integer> featureIdx, Integer startLayer, Do
         if (grid != null && !(grid > 0 && grid <= 1)) {
             throw new IOException(file + ": grid_scale must be in (0, 1], got " + n.get("grid_scale"));
         }
-        return new ModelDragDefaults(idx, layer, lr, targets, x0, keep, ilfa, grid);
+        Double strength = n.has("inversion_strength") ? n.get("inversion_strength").asDouble() : null;
+        if (strength != null && !(strength > 0 && strength <= 1)) {
+            throw new IOException(file + ": inversion_strength must be in (0, 1], got " + n.get("inversion_strength"));
+        }
+        return new ModelDragDefaults(idx, layer, lr, targets, x0, keep, ilfa, grid, strength);
     }
 
     /** {@code settings} with these overrides applied. */
@@ -150,6 +158,9 @@ public record ModelDragDefaults(List<Integer> featureIdx, Integer startLayer, Do
         }
         if (ilfa != null && s.ilfa().on()) {
             s = s.withIlfa(ilfa);
+        }
+        if (inversionStrength != null) {
+            s = s.withSchedule(new DragSettings.Schedule(s.schedule().inferenceSteps(), inversionStrength));
         }
         return s;
     }
@@ -183,6 +194,9 @@ public record ModelDragDefaults(List<Integer> featureIdx, Integer startLayer, Do
         }
         if (gridScale != null) {
             node.put("grid_scale", gridScale);
+        }
+        if (inversionStrength != null) {
+            node.put("inversion_strength", inversionStrength);
         }
         if (loraTargets != null) {
             var array = node.putArray("lora_targets");

@@ -11,6 +11,7 @@ import java.util.function.LongFunction;
 import org.draglora.engine.edit.EditModel;
 import org.draglora.engine.model.ModelPath;
 import org.draglora.engine.runtime.EngineRuntime;
+import org.draglora.engine.schedule.DdimScheduler;
 import org.draglora.engine.shapes.Scene;
 import org.draglora.engine.shapes.SceneGenerator;
 import org.draglora.engine.train.TinyModelReport;
@@ -54,22 +55,25 @@ public final class TrainTinyTool {
             listener.message("measuring the exported model");
             TinyModelReport.Numbers n = TinyModelReport.write(model, o.out(), o.work().resolve("loss.csv"), heldOut(), rt);
             writeCard(o, n);
-            listener.message(String.format(Locale.ROOT, "VAE reconstruction %.1f dB, inversion to t=681 and "
-                    + "regeneration %.1f dB (PSNR over %d held-out scenes)", n.vaePsnr(), n.inversionPsnr(), n.scenes()));
+            listener.message(String.format(Locale.ROOT, "VAE reconstruction %.1f dB, inversion to t=%d and "
+                    + "regeneration %.1f dB (PSNR over %d held-out scenes)", n.vaePsnr(), n.dragTimestep(), n.inversionPsnr(),
+                    n.scenes()));
         }
         return r;
     }
 
     /** The UNet's learning-rate schedule in words. */
     static String schedule(TinyModelTrainer.Options o) {
+        String decay = o.unetLrDecaySteps() == 0 ? "" : String.format(Locale.ROOT,
+                ", falling linearly to nearly 0 over the last %d steps", o.unetLrDecaySteps());
         if (o.initFrom() == null) {
-            return String.format(Locale.ROOT, "AdamW lr %.3g (200 warm-up steps)", o.unetLr());
+            return String.format(Locale.ROOT, "AdamW lr %.3g (200 warm-up steps%s)", o.unetLr(), decay);
         }
         // the initial model's steps ran under its own run's settings, which this run does not know: its card says
         int k = o.initFrom().unetStep();
         return String.format(Locale.ROOT, "AdamW: steps 1-%d as the initial model was trained (its own card gives "
-                + "their learning rate), then steps %d-%d lr %.3g (fresh optimiser moments, 200 warm-up steps)", k,
-                k + 1, o.unetSteps(), o.unetLr());
+                + "their learning rate), then steps %d-%d lr %.3g (fresh optimiser moments, 200 warm-up steps%s)", k,
+                k + 1, o.unetSteps(), o.unetLr(), decay);
     }
 
     /** The commands that reproduce the run. */
@@ -77,7 +81,9 @@ public final class TrainTinyTool {
         String shapeFlags = (o.latentFactor() != TinyModelSpec.SHIPPED_LATENT_FACTOR ? " --latent-factor " + o.latentFactor() : "")
                 + (o.unetWidth() != TinyModelSpec.SHIPPED_UNET_WIDTH ? " --unet-width " + o.unetWidth() : "")
                 + (o.tokenEmbeddingStd() != TinyModelSpec.SHIPPED_TOKEN_EMBEDDING_STD
-                        ? " --token-embedding-std " + o.tokenEmbeddingStd() : "");
+                        ? " --token-embedding-std " + o.tokenEmbeddingStd() : "")
+                + (o.betaEnd() != TinyModelSpec.SHIPPED_BETA_END ? " --beta-end " + o.betaEnd() : "");
+        String decay = o.unetLrDecaySteps() == 0 ? "" : " --unet-lr-decay " + o.unetLrDecaySteps();
         String first = String.format(Locale.ROOT, "`./draglora train-tiny --vae-steps %d --unet-steps %d%s --out DIR`",
                 o.vaeSteps(), o.initFrom() == null ? o.unetSteps() : o.initFrom().unetStep(), shapeFlags);
         if (o.vaeFrom() != null) {
@@ -85,15 +91,30 @@ public final class TrainTinyTool {
                     + "`./draglora train-tiny --work NEW_DIR --vae-from DIR --unet-steps %d --unet-lr %s%s --out "
                     + "models/shapes-64`", o.unetSteps(), o.unetLr(),
                     (o.minSnrGamma() > 0 ? " --min-snr-gamma " + o.minSnrGamma() : "")
-                    + (o.unetLayers() != 1 ? " --unet-layers " + o.unetLayers() : "") + shapeFlags);
+                    + (o.unetLayers() != 1 ? " --unet-layers " + o.unetLayers() : "") + shapeFlags + decay);
         }
         if (o.initFrom() == null) {
-            return first.replace("--out DIR", String.format(Locale.ROOT, "--unet-lr %s --min-snr-gamma %s --unet-layers %d "
-                    + "--out models/shapes-64", o.unetLr(), o.minSnrGamma(), o.unetLayers()));
+            return first.replace("--out DIR", String.format(Locale.ROOT, "--unet-lr %s --min-snr-gamma %s --unet-layers %d%s "
+                    + "--out models/shapes-64", o.unetLr(), o.minSnrGamma(), o.unetLayers(), decay));
         }
         return first + String.format(Locale.ROOT, ", then `./draglora train-tiny --work NEW_DIR --init-from DIR "
-                + "--init-step %d --unet-steps %d --unet-lr %s --out models/shapes-64`", o.initFrom().unetStep(),
-                o.unetSteps(), o.unetLr());
+                + "--init-step %d --unet-steps %d --unet-lr %s%s --out models/shapes-64`", o.initFrom().unetStep(),
+                o.unetSteps(), o.unetLr(), decay);
+    }
+
+    /** The card's scheduler bullet. */
+    static String noiseSchedule(TinyModelTrainer.Options o) {
+        if (o.betaEnd() == TinyModelSpec.SD_BETA_END) {
+            return "DDIM with SD 1.5's noise schedule (scaled linear 0.00085..0.012, 1000 steps).";
+        }
+        DdimScheduler schedule = new DdimScheduler(o.schedule());
+        double strength = TinyModelSpec.inversionStrength(o.schedule());
+        return String.format(Locale.ROOT, """
+                DDIM with SD 1.5's scaled linear betas run to %s instead of 0.012 (1000 steps), so that
+                  the last step keeps less of the image (cumulative alpha at t = 999 %.2g against SD's 0.0047);
+                  `draglora.json` inverts by %s of 50 steps (t = %d, cumulative alpha %.3f), the noise
+                  level of SD's drag timestep (t = 681, 0.095).""", o.betaEnd(), schedule.alphaCumprod(999), strength,
+                schedule.dragTimestep(50, strength), schedule.alphaCumprod(schedule.dragTimestep(50, strength)));
     }
 
     /** The card's VAE and UNet bullets, read from the configurations the run trained. */
@@ -140,7 +161,7 @@ public final class TrainTinyTool {
                   seeded random initialisation (token embeddings of standard deviation %s); CLIP tokenizer of
                   %d tokens: the 512 byte-level symbols, one token per word the scene prompts use (built by
                   byte-pair merges), start and end.
-                - Scheduler: DDIM with SD 1.5's noise schedule (scaled linear 0.00085..0.012, 1000 steps).
+                - Scheduler: %s
                 - Weights stored as float16 (widened to float32 exactly when loaded).
 
                 ## Training
@@ -149,23 +170,25 @@ public final class TrainTinyTool {
                 - VAE: %d steps of batch %d on 32x32 crops, AdamW lr 1e-3 (200 warm-up steps), L1 + 1e-6 KL%s.
                 - UNet: %d steps of batch %d, %s, epsilon MSE%s, t ~ U{0..999},
                   EMA with diffusers' warm-up, decay min(0.999, (1 + step) / (10 + step)) (the exported weights).
-                - Loss curves: `loss.png` (raw and smoothed%s). Samples (DDIM 50 steps from noise, prompts of
-                  held-out scenes): `samples.png`.
+                - Loss curves: `loss.png` (raw and smoothed%s). Samples: `samples.png`, 16 held-out
+                  scenes, each beside a sample from noise with its prompt (DDIM 50 steps, classifier-free
+                  guidance %s).
 
                 ## Quality
 
                 Mean PSNR over %d held-out generated scenes: VAE reconstruction %.1f dB; DDIM inversion to
-                the drag timestep (t = 681, 35 steps) and regeneration with the same prompt %.1f dB (without
+                the drag timestep (t = %d of DDIM's 50 steps) and regeneration with the same prompt %.1f dB (without
                 a RecLoRA; the drag pipeline fits one per image, which reconstructs better).
 
                 Reproduce: %s (resumable; `--hours` stops at a checkpoint), then this card is rewritten
                 with the new numbers.
-                """, architecture(o), TinyModelSpec.MAX_TOKENS, o.tokenEmbeddingStd(), TinyModelSpec.VOCAB, o.seed(), o.vaeSteps(), o.vaeBatch(),
+                """, architecture(o), TinyModelSpec.MAX_TOKENS, o.tokenEmbeddingStd(), TinyModelSpec.VOCAB, noiseSchedule(o),
+                o.seed(), o.vaeSteps(), o.vaeBatch(),
                 o.vaeFrom() == null ? "" : " (taken from an earlier export of the same run, `--vae-from`)", o.unetSteps(), o.unetBatch(), schedule(o),
                 o.minSnrGamma() > 0 ? String.format(Locale.ROOT, " with Min-SNR weighting (gamma %s)", o.minSnrGamma()) : "",
                 o.vaeFrom() == null ? "" : "; this run trained no VAE steps, so the VAE panel says so: the VAE's curve is in the"
-                        + " `loss.png` of the model it came from", n.scenes(),
-                n.vaePsnr(), n.inversionPsnr(), reproduce(o));
+                        + " `loss.png` of the model it came from", TinyModelReport.SAMPLE_GUIDANCE, n.scenes(),
+                n.vaePsnr(), n.dragTimestep(), n.inversionPsnr(), reproduce(o));
         Files.writeString(o.out().resolve("README.md"), card, StandardCharsets.UTF_8);
     }
 }

@@ -36,50 +36,71 @@ import org.draglora.engine.unet.ForwardContext;
 public final class TinyModelReport {
 
     /** The measured numbers. */
-    public record Numbers(double vaePsnr, double inversionPsnr, int scenes) {}
+    public record Numbers(double vaePsnr, double inversionPsnr, int scenes, long dragTimestep) {}
 
     private TinyModelReport() {}
 
     /** Measures and writes the pictures next to the model. */
     public static Numbers write(EditModel model, Path folder, Path lossLog, LongFunction<TrainingExample> heldOut,
             EngineRuntime rt) throws IOException {
-        samples(model, folder.resolve("samples.png"), heldOut, rt);
+        samples(model, folder.resolve("samples.png"), heldOut, rt, 16);
         if (lossLog != null && Files.isRegularFile(lossLog)) {
             lossCurve(lossLog, folder.resolve("loss.png"));
         }
         return reconstruction(model, heldOut, rt, 16);
     }
 
-    /** 4x4 samples from noise, with the prompts of 16 held-out scenes. */
-    static void samples(EditModel model, Path file, LongFunction<TrainingExample> heldOut, EngineRuntime rt)
+    /**
+     * Classifier-free guidance of the sample grid (Ho and Salimans 2022): the prediction with the
+     * prompt pushed away from the one without by this factor, as SD's pipeline does with 7.5 (the
+     * trainer drops 10 % of the prompts, so the UNet knows the empty one). 3 makes this model's colours
+     * and backgrounds clean; shapes come from the model either way.
+     */
+    public static final float SAMPLE_GUIDANCE = 3f;
+
+    /**
+     * {@code n} held-out scenes beside samples from noise with their prompts (DDIM 50 steps, guidance
+     * {@link #SAMPLE_GUIDANCE}): rows of 4 (scene, sample) pairs.
+     */
+    static void samples(EditModel model, Path file, LongFunction<TrainingExample> heldOut, EngineRuntime rt, int n)
             throws IOException {
-        int n = 16;
         int size = TinyModelSpec.IMAGE_SIZE;
-        BufferedImage grid = new BufferedImage(4 * size, 4 * size, BufferedImage.TYPE_INT_RGB);
+        BufferedImage grid = new BufferedImage(8 * size, (n + 3) / 4 * size, BufferedImage.TYPE_INT_RGB);
         DdimScheduler scheduler = model.scheduler();
         try (NDManager m = rt.newManager(); NoGrad ignored = NoGrad.open()) {
             RandomStream random = new RandomStream(2026);
             int latent = size / model.latentScale();
+            NDArray empty = model.encodePrompt("", m);
             for (int i = 0; i < n; i++) {
                 try (NDManager s = m.newSubManager()) {
-                    NDArray text = model.encodePrompt(heldOut.apply(i).prompt(), s);
+                    TrainingExample scene = heldOut.apply(i);
+                    NDArray text = model.encodePrompt(scene.prompt(), s);
                     NDArray z = random.gaussian(s, new Shape(1, 4, latent, latent), RandomStream.Purpose.DDS_NOISE, i);
                     for (long t : scheduler.timesteps(50)) {
                         NDArray eps = model.unet().forward(z, t, text, ForwardContext.DEFAULT).sample();
+                        NDArray unconditional = model.unet().forward(z, t, empty, ForwardContext.DEFAULT).sample();
+                        eps = unconditional.add(eps.sub(unconditional).mul(SAMPLE_GUIDANCE));
                         z = scheduler.step(eps, t, z, 50).prevSample();
                     }
                     RgbImage img = ImageTensors.fromTensor(model.vae().decode(Ops.divide(z, model.scalingFactor())));
-                    grid.getGraphics().drawImage(ImageTensors.toBufferedImage(img), (i % 4) * size, (i / 4) * size, null);
+                    int x = (i % 4) * 2 * size;
+                    int y = (i / 4) * size;
+                    grid.getGraphics().drawImage(ImageTensors.toBufferedImage(scene.image()), x, y, null);
+                    grid.getGraphics().drawImage(ImageTensors.toBufferedImage(img), x + size, y, null);
                 }
             }
         }
         ImageIO.write(grid, "png", file.toFile());
     }
 
-    /** PSNR of the VAE alone and of inversion to t = 681 plus regeneration, over {@code count} scenes. */
+    /**
+     * PSNR of the VAE alone and of inversion to the drag timestep plus regeneration, over {@code count}
+     * scenes; the drag timestep is the one the model's drag settings use (t = 681 on SD's schedule,
+     * {@link TinyModelSpec#inversionStrength}).
+     */
     static Numbers reconstruction(EditModel model, LongFunction<TrainingExample> heldOut, EngineRuntime rt, int count) {
         DdimScheduler scheduler = model.scheduler();
-        long tDrag = scheduler.dragTimestep(50, 0.7);
+        long tDrag = scheduler.dragTimestep(50, TinyModelSpec.inversionStrength(scheduler.config()));
         List<Long> down = new ArrayList<>();
         for (long t : scheduler.timesteps(50)) {
             if (t <= tDrag) {
@@ -110,7 +131,7 @@ public final class TinyModelReport {
                 }
             }
         }
-        return new Numbers(vae / count, inv / count, count);
+        return new Numbers(vae / count, inv / count, count, tDrag);
     }
 
     /** PSNR in dB between two 8-bit images of the same size. */

@@ -11,6 +11,8 @@ import java.util.List;
 import org.draglora.engine.clip.CLIPTextConfig;
 import org.draglora.engine.drag.IlfaMethod;
 import org.draglora.engine.edit.ModelDragDefaults;
+import org.draglora.engine.schedule.DdimConfig;
+import org.draglora.engine.schedule.DdimScheduler;
 import org.draglora.engine.unet.LoraTarget;
 import org.draglora.engine.unet.UNet2DConditionConfig;
 import org.draglora.engine.vae.AutoencoderKLConfig;
@@ -90,6 +92,56 @@ public final class TinyModelSpec {
     /** The shipped text encoder's token embedding spread ({@code TinyModelTrainer.initialiseTokenEmbeddings}). */
     public static final double SHIPPED_TOKEN_EMBEDDING_STD = 1.0;
 
+    /**
+     * SD 1.5's last beta (scaled linear from 0.00085; ALGORITHM.md §2, as {@link DdimConfig#sd15()};
+     * a compile-time constant so the CLI can name it as a default).
+     */
+    public static final double SD_BETA_END = 0.012;
+
+    /** The shipped model's noise schedule's last beta ({@link #scheduler(double)}). */
+    public static final double SHIPPED_BETA_END = SD_BETA_END;
+
+    /** DDIM steps of an edit, and the fraction of them SD's drag inverts (t = 681; ALGORITHM.md §2). */
+    private static final int EDIT_STEPS = 50;
+    private static final double SD_INVERSION_STRENGTH = 0.7;
+
+    /**
+     * SD 1.5's scheduler with the betas running (scaled linear, 1000 steps) from 0.00085 to
+     * {@code betaEnd} instead of 0.012. A larger end leaves less of the image at the last step: the
+     * cumulative alpha at t = 999 is 0.0047 with SD's 0.012 and 0.00023 with 0.02.
+     */
+    public static DdimConfig scheduler(double betaEnd) {
+        DdimConfig sd = DdimConfig.sd15();
+        return new DdimConfig(sd.numTrainTimesteps(), sd.betaStart(), betaEnd, sd.betaSchedule(), sd.clipSample(),
+                sd.setAlphaToOne(), sd.stepsOffset(), sd.predictionType(), sd.timestepSpacing());
+    }
+
+    /**
+     * The inversion strength (of 50 DDIM steps) whose drag timestep under {@code schedule} has the
+     * noise level nearest (in log signal-to-noise ratio) SD's drag timestep, t = 681 (cumulative
+     * alpha 0.0946): 0.7 for SD's schedule, 0.6 (t = 581, 0.0874) for the betas ending at 0.02. The
+     * drag settings were measured at that noise level.
+     */
+    public static double inversionStrength(DdimConfig schedule) {
+        DdimScheduler sd = new DdimScheduler(DdimConfig.sd15());
+        DdimScheduler other = new DdimScheduler(schedule);
+        double target = logSnr(sd.alphaCumprod(sd.dragTimestep(EDIT_STEPS, SD_INVERSION_STRENGTH)));
+        int best = 0;
+        double bestGap = Double.POSITIVE_INFINITY;
+        for (int k = 1; k <= EDIT_STEPS; k++) {
+            double gap = Math.abs(logSnr(other.alphaCumprod(other.dragTimestep(EDIT_STEPS, k / (double) EDIT_STEPS))) - target);
+            if (gap < bestGap) {
+                best = k;
+                bestGap = gap;
+            }
+        }
+        return best / (double) EDIT_STEPS;
+    }
+
+    private static double logSnr(double alphaCumprod) {
+        return Math.log(alphaCumprod / (1 - alphaCumprod));
+    }
+
     /** The shipped UNet on 16x16x4 latents ({@link #SHIPPED_LAYERS_PER_BLOCK} resnets per down block). */
     public static UNet2DConditionConfig unet() {
         return unet(SHIPPED_LAYERS_PER_BLOCK);
@@ -161,11 +213,15 @@ public final class TinyModelSpec {
 
     /** Writes the diffusers config.json of each component and the tokenizer files under {@code root}. */
     public static void writeConfigs(Path root, double scalingFactor) throws IOException {
-        writeConfigs(root, vae(scalingFactor), unet());
+        writeConfigs(root, vae(scalingFactor), unet(), scheduler(SHIPPED_BETA_END));
     }
 
-    /** Writes the configs with VAE configuration {@code v} and UNet configuration {@code u}. */
-    public static void writeConfigs(Path root, AutoencoderKLConfig v, UNet2DConditionConfig u) throws IOException {
+    /**
+     * Writes the configs with VAE configuration {@code v}, UNet configuration {@code u} and noise
+     * schedule {@code schedule}, and the drag settings for them ({@link #dragDefaults(DdimConfig)}).
+     */
+    public static void writeConfigs(Path root, AutoencoderKLConfig v, UNet2DConditionConfig u, DdimConfig schedule)
+            throws IOException {
         ObjectMapper json = new ObjectMapper();
         ObjectNode index = json.createObjectNode();
         index.put("_class_name", "StableDiffusionPipeline");
@@ -230,19 +286,19 @@ public final class TinyModelSpec {
 
         ObjectNode scheduler = json.createObjectNode();
         scheduler.put("_class_name", "DDIMScheduler");
-        scheduler.put("num_train_timesteps", 1000);
-        scheduler.put("beta_start", 0.00085);
-        scheduler.put("beta_end", 0.012);
-        scheduler.put("beta_schedule", "scaled_linear");
-        scheduler.put("clip_sample", false);
-        scheduler.put("set_alpha_to_one", false);
-        scheduler.put("steps_offset", 1);
-        scheduler.put("prediction_type", "epsilon");
-        scheduler.put("timestep_spacing", "leading");
+        scheduler.put("num_train_timesteps", schedule.numTrainTimesteps());
+        scheduler.put("beta_start", schedule.betaStart());
+        scheduler.put("beta_end", schedule.betaEnd());
+        scheduler.put("beta_schedule", schedule.betaSchedule().configName());
+        scheduler.put("clip_sample", schedule.clipSample());
+        scheduler.put("set_alpha_to_one", schedule.setAlphaToOne());
+        scheduler.put("steps_offset", schedule.stepsOffset());
+        scheduler.put("prediction_type", schedule.predictionType());
+        scheduler.put("timestep_spacing", schedule.timestepSpacing().configName());
         write(json, root.resolve("scheduler/scheduler_config.json"), scheduler);
 
         ShapesTokenizer.write(root.resolve("tokenizer"), MAX_TOKENS);
-        dragDefaults().write(root);
+        dragDefaults(schedule).write(root);
     }
 
     /**
@@ -273,8 +329,17 @@ public final class TinyModelSpec {
      * (README, "ShapeDrag"; docs/shapedrag-experiments.md, "The latent follows the tracked handles").
      */
     public static ModelDragDefaults dragDefaults() {
+        return dragDefaults(scheduler(SHIPPED_BETA_END));
+    }
+
+    /**
+     * {@link #dragDefaults()} for a model trained on {@code schedule}: with another schedule than
+     * SD's, the inversion strength that drags at SD's noise level ({@link #inversionStrength}).
+     */
+    public static ModelDragDefaults dragDefaults(DdimConfig schedule) {
+        double strength = inversionStrength(schedule);
         return new ModelDragDefaults(List.of(2), 3, 1e-3, EnumSet.allOf(LoraTarget.class), 100.0, true, IlfaMethod.SHIFT,
-                1.0);
+                1.0, strength == SD_INVERSION_STRENGTH ? null : strength);
     }
 
     private static void strings(ArrayNode a, List<String> values) {

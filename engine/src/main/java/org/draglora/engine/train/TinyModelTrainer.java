@@ -14,8 +14,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.function.LongFunction;
 import org.draglora.engine.clip.CLIPTextModel;
@@ -70,11 +72,23 @@ public final class TinyModelTrainer {
      *     the shipped model has 64)
      * @param tokenEmbeddingStd standard deviation of the frozen text encoder's random token embeddings
      *     ({@link #initialiseTokenEmbeddings}; {@link TinyModelSpec#SHIPPED_TOKEN_EMBEDDING_STD})
+     * @param betaEnd the noise schedule's last beta ({@link TinyModelSpec#scheduler(double)}; SD's
+     *     {@link TinyModelSpec#SD_BETA_END} or the shipped {@link TinyModelSpec#SHIPPED_BETA_END})
+     * @param unetLrDecaySteps over the last this many UNet steps the learning rate falls linearly to
+     *     nearly 0 ({@link #learningRateFactor}); 0 keeps it constant after the warm-up
      */
     public record Options(Path out, Path work, int vaeSteps, int unetSteps, int vaeBatch, int unetBatch, long seed,
             double maxHours, int checkpointEvery, double unetLr, InitFrom initFrom, Path vaeFrom, double minSnrGamma,
-            int unetLayers, int latentFactor, int unetWidth, double tokenEmbeddingStd) {
+            int unetLayers, int latentFactor, int unetWidth, double tokenEmbeddingStd, double betaEnd, int unetLrDecaySteps) {
         public Options {
+            if (unetLrDecaySteps < 0 || unetLrDecaySteps > unetSteps) {
+                throw new IllegalArgumentException("the learning rate's decay must last 0 to " + unetSteps
+                        + " UNet steps (all of them), got " + unetLrDecaySteps);
+            }
+            if (!(betaEnd >= MIN_BETA_END && betaEnd <= MAX_BETA_END)) {
+                throw new IllegalArgumentException("the noise schedule's last beta must be in [" + MIN_BETA_END + ", "
+                        + MAX_BETA_END + "], got " + betaEnd);
+            }
             if (!(tokenEmbeddingStd > 0 && tokenEmbeddingStd <= 100)) {
                 throw new IllegalArgumentException("the token embeddings' standard deviation must be in (0, 100], got "
                         + tokenEmbeddingStd);
@@ -106,7 +120,13 @@ public final class TinyModelTrainer {
         public Options(Path out, Path work, int vaeSteps, int unetSteps, int vaeBatch, int unetBatch, long seed,
                 double maxHours, int checkpointEvery) {
             this(out, work, vaeSteps, unetSteps, vaeBatch, unetBatch, seed, maxHours, checkpointEvery, UNET_LR, null, null, 0, 1,
-                    TinyModelSpec.SHIPPED_LATENT_FACTOR, TinyModelSpec.SHIPPED_UNET_WIDTH, TinyModelSpec.FAN_IN_TOKEN_EMBEDDING_STD);
+                    TinyModelSpec.SHIPPED_LATENT_FACTOR, TinyModelSpec.SHIPPED_UNET_WIDTH, TinyModelSpec.FAN_IN_TOKEN_EMBEDDING_STD,
+                    TinyModelSpec.SD_BETA_END, 0);
+        }
+
+        /** The noise schedule the UNet trains on. */
+        public DdimConfig schedule() {
+            return TinyModelSpec.scheduler(betaEnd);
         }
     }
 
@@ -140,6 +160,14 @@ public final class TinyModelTrainer {
     static final String TEXT_FILE = "text_encoder.safetensors";
     /** Text encoder metadata (work folder and export): the token embeddings' standard deviation at initialisation. */
     static final String TOKEN_EMBEDDING_STD_KEY = "token_embedding_std";
+    /** UNet checkpoint metadata: the noise schedule's last beta. */
+    static final String BETA_END_KEY = "beta_end";
+    /**
+     * The range of {@link Options#betaEnd()}: above the first beta (0.00085) up to 0.05, where t = 999
+     * keeps about 4e-9 of the signal's power (cumulative alpha).
+     */
+    static final double MIN_BETA_END = 0.001;
+    static final double MAX_BETA_END = 0.05;
     static final String VAE_FILE = "vae.safetensors";
     static final String UNET_FILE = "unet.safetensors";
     static final String LOSS_LOG = "loss.csv";
@@ -166,6 +194,19 @@ public final class TinyModelTrainer {
         }
         double snr = alphaCumprod / (1 - alphaCumprod);
         return Math.min(snr, gamma) / snr;
+    }
+
+    /**
+     * The factor on the UNet's learning rate at (0-based) step {@code step} of {@code steps}: 1, and
+     * over the last {@code decaySteps} steps a linear fall to {@code 1 / decaySteps} at the last step
+     * (a constant rate then a linear cool-down, so the run ends in the minimum its noisy steps
+     * circle around rather than wherever the last step lands).
+     */
+    static double learningRateFactor(int step, int steps, int decaySteps) {
+        if (decaySteps == 0) {
+            return 1;
+        }
+        return Math.min(1.0, (steps - step) / (double) decaySteps);
     }
 
     /**
@@ -238,7 +279,7 @@ public final class TinyModelTrainer {
             ParameterSet vaeParams = new ParameterSet(vaeScope.arrays());
             Path vaeSource = o.vaeFrom() != null ? o.vaeFrom() : o.initFrom() != null ? o.initFrom().model() : null;
             seedCheckpoint(m, vaeSource, vaeParams, null, "vae/diffusion_pytorch_model.safetensors", VAE_FILE, o.vaeSteps(),
-                    "vae");
+                    Map.of("stage", "vae"));
             int vaeStep = trainVae(m, vae, vaeParams);
             if (vaeStep < o.vaeSteps()) {
                 return new Result(false, vaeStep, 0);
@@ -251,8 +292,10 @@ public final class TinyModelTrainer {
             ParameterSet unetParams = new ParameterSet(unetScope.arrays());
             ParameterSet ema = unetParams.copy();
             if (o.initFrom() != null) {
+                // the model's own schedule, so that continuing it on another is refused (trainUnet)
+                double modelBetaEnd = DdimConfig.load(o.initFrom().model().resolve("scheduler/scheduler_config.json")).betaEnd();
                 seedCheckpoint(m, o.initFrom().model(), unetParams, ema, "unet/diffusion_pytorch_model.safetensors", UNET_FILE,
-                        o.initFrom().unetStep(), "unet");
+                        o.initFrom().unetStep(), Map.of("stage", "unet", BETA_END_KEY, Double.toString(modelBetaEnd)));
             }
             int unetStep = trainUnet(m, unet, unetParams, ema, vae, scaling, text, tokenizer);
             if (unetStep < o.unetSteps()) {
@@ -266,10 +309,10 @@ public final class TinyModelTrainer {
     /**
      * With an exported model {@code model} to start from and no checkpoint {@code file} yet, writes one
      * at {@code step} holding that model's weights {@code weights} (as the EMA too, when there is one)
-     * and a fresh optimiser.
+     * and a fresh optimiser, with {@code metadata} (its "stage" at least).
      */
     private void seedCheckpoint(NDManager m, Path model, ParameterSet params, ParameterSet ema, String weights, String file,
-            int step, String stage) throws IOException {
+            int step, Map<String, String> metadata) throws IOException {
         Path checkpoint = o.work().resolve(file);
         if (model == null || Files.exists(checkpoint)) {
             return;
@@ -283,10 +326,11 @@ public final class TinyModelTrainer {
         }
         try (NDManager s = m.newSubManager()) {
             AdamW fresh = new AdamW(params.list(), AdamW.Settings.of(UNET_LR, 0), s);
-            TrainingCheckpoint.save(checkpoint, params, ema, fresh, step, Map.of("stage", stage, "init_from",
-                    source.toString()));
+            Map<String, String> all = new HashMap<>(metadata);
+            all.put("init_from", source.toString());
+            TrainingCheckpoint.save(checkpoint, params, ema, fresh, step, all);
         }
-        listener.message("continuing from " + source + " at " + stage + " step " + step);
+        listener.message("continuing from " + source + " at " + metadata.get("stage") + " step " + step);
     }
 
     /**
@@ -400,13 +444,23 @@ public final class TinyModelTrainer {
         params.setRequiresGradient(true);
         AdamW opt = new AdamW(params.list(), AdamW.Settings.of(o.unetLr(), 0), m);
         Path file = o.work().resolve(UNET_FILE);
-        int step = TrainingCheckpoint.load(file, params, ema, opt).map(md -> Integer.parseInt(md.get("step"))).orElse(0);
+        String betaEnd = Double.toString(o.betaEnd());
+        Optional<Map<String, String>> saved = TrainingCheckpoint.load(file, params, ema, opt);
+        // checkpoints written before the schedule was recorded trained on SD's
+        String savedBetaEnd = saved.map(md -> md.getOrDefault(BETA_END_KEY, Double.toString(TinyModelSpec.SD_BETA_END)))
+                .orElse(betaEnd);
+        if (!savedBetaEnd.equals(betaEnd)) {
+            throw new IllegalArgumentException("the UNet checkpoint in " + file + " trained on a noise schedule ending at beta "
+                    + savedBetaEnd + ", this run asks for " + betaEnd + ": pass --beta-end " + savedBetaEnd
+                    + " to continue it, or use another --work folder");
+        }
+        int step = saved.map(md -> Integer.parseInt(md.get("step"))).orElse(0);
         if (step > 0) {
             listener.message("resuming the UNet at step " + step);
         } else {
             ema.assign(params);
         }
-        DdimScheduler schedule = new DdimScheduler(DdimConfig.sd15());
+        DdimScheduler schedule = new DdimScheduler(o.schedule());
         RandomStream random = new RandomStream(o.seed() + 1);
         int batch = o.unetBatch();
         try (BufferedWriter log = lossLog()) {
@@ -414,7 +468,8 @@ public final class TinyModelTrainer {
                 // a span: the exit waits for the step and its checkpoint (ExitGuard)
                 try (ExitGuard.Span exitSpan = ExitGuard.process().enter()) {
                     // the warm-up counts the optimiser's own steps, so it restarts with fresh moments (InitFrom)
-                    opt.setLearningRate(o.unetLr() * Math.min(1.0, (opt.steps() + 1.0) / WARMUP));
+                    opt.setLearningRate(o.unetLr() * Math.min(1.0, (opt.steps() + 1.0) / WARMUP)
+                            * learningRateFactor(step, o.unetSteps(), o.unetLrDecaySteps()));
                     double loss;
                     try (NDManager s = m.newSubManager()) {
                         long batchIndex = 1_000_000L + step;
@@ -457,7 +512,7 @@ public final class TinyModelTrainer {
                     listener.step("unet", step, o.unetSteps(), loss);
                     if (step % o.checkpointEvery() == 0 || step == o.unetSteps() || pastDeadline()) {
                         TrainingCheckpoint.save(file, params, ema, opt, step,
-                                Map.of("stage", "unet", "scaling_factor", Double.toString(scaling)));
+                                Map.of("stage", "unet", "scaling_factor", Double.toString(scaling), BETA_END_KEY, betaEnd));
                         if (pastDeadline() && step < o.unetSteps()) {
                             listener.message("time budget reached at UNet step " + step + "; run again to resume");
                             break;
@@ -488,7 +543,7 @@ public final class TinyModelTrainer {
     private void export(double scaling, ParameterSet unet, ParameterSet vae, ParameterSet text) throws IOException {
         Path out = o.out();
         TinyModelSpec.writeConfigs(out, TinyModelSpec.vae(scaling, o.latentFactor()),
-                TinyModelSpec.unet(o.unetLayers(), o.latentFactor(), o.unetWidth()));
+                TinyModelSpec.unet(o.unetLayers(), o.latentFactor(), o.unetWidth()), o.schedule());
         // float16 on disk keeps the folder well under 30 MB; loading widens to float32 exactly
         saveWeights(unet, out.resolve("unet/diffusion_pytorch_model.safetensors"), DType.F16, Map.of());
         saveWeights(vae, out.resolve("vae/diffusion_pytorch_model.safetensors"), DType.F16, Map.of());

@@ -57,7 +57,7 @@ class ShapeDragBenchmarkTest {
         assertEquals(base.regularization().lambdaMask(),
                 ShapeDragBenchmark.settings("draglora-no-dds", none).regularization().lambdaMask());
         assertEquals(IlfaMethod.OFF, ShapeDragBenchmark.settings("draglora-no-ilfa", none).ilfa());
-        ModelDragDefaults shifting = new ModelDragDefaults(null, null, null, null, null, null, IlfaMethod.SHIFT, null);
+        ModelDragDefaults shifting = new ModelDragDefaults(null, null, null, null, null, null, IlfaMethod.SHIFT, null, null);
         assertEquals(IlfaMethod.SHIFT, ShapeDragBenchmark.settings("draglora", shifting).ilfa());
         assertEquals(IlfaMethod.RENOISE, ShapeDragBenchmark.settings("draglora-renoise-ilfa", shifting).ilfa());
         assertEquals(IlfaMethod.OFF, ShapeDragBenchmark.settings("draglora-no-ilfa", shifting).ilfa());

@@ -65,7 +65,7 @@ class ModelDragDefaultsTest {
     @Test
     void everyFieldRoundTripsAndApplies(@TempDir Path dir) throws Exception {
         ModelDragDefaults written = new ModelDragDefaults(List.of(2), 3, 2e-3, EnumSet.allOf(LoraTarget.class), 50.0,
-                true, IlfaMethod.SHIFT, 1.0);
+                true, IlfaMethod.SHIFT, 1.0, 0.58);
         written.write(dir);
         ModelDragDefaults read = ModelDragDefaults.read(folder(dir, Files.readString(dir.resolve(ModelDragDefaults.FILE))));
         assertEquals(written, read);
@@ -80,6 +80,10 @@ class ModelDragDefaultsTest {
         assertEquals(1.0, read.apply(DragSettings.dragDiffusion()).features().gridScale(), "the grid is every method's");
         assertEquals(0.5, DragSettings.dragLora().features().gridScale(), "the reference's half grid");
         assertEquals(2e-3, s.optimization().learningRate());
+        assertEquals(0.58, s.schedule().inversionStrength());
+        assertEquals(0.58, read.apply(DragSettings.dragDiffusion()).schedule().inversionStrength(), "every method's");
+        assertEquals(0.7, DragSettings.dragLora().schedule().inversionStrength(), "the reference's");
+        assertEquals(50, s.schedule().inferenceSteps(), "the grid stays");
         assertTrue(s.keepOutsideMask());
         assertTrue(read.apply(DragSettings.dragDiffusion()).keepOutsideMask(), "it applies to every method");
         assertFalse(DragSettings.dragLora().keepOutsideMask() || DragSettings.dragDiffusion().keepOutsideMask(),
@@ -100,6 +104,8 @@ class ModelDragDefaultsTest {
         assertRejected(dir, "{\"ilfa\": \"sometimes\"}", "'sometimes'", "shift");
         assertRejected(dir, "{\"ilfa\": \"off\"}", "ilfa");
         assertRejected(dir, "{\"grid_scale\": 2}", "grid_scale");
+        assertRejected(dir, "{\"inversion_strength\": 0}", "inversion_strength");
+        assertRejected(dir, "{\"inversion_strength\": 1.5}", "inversion_strength");
         assertRejected(dir, "{\"keep_outside_mask\": \"yes\"}", "keep_outside_mask");
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.draglora.engine.schedule.DdimScheduler;
 import org.draglora.engine.train.TinyModelReport;
 import org.draglora.engine.train.TinyModelSpec;
 import org.draglora.engine.train.TinyModelTrainer;
@@ -29,12 +30,56 @@ class TrainTinyCardTest {
     }
 
     private String card(Path vaeFrom, int latentFactor, int width, double tokenStd) throws Exception {
+        return card(vaeFrom, latentFactor, width, tokenStd, TinyModelSpec.SHIPPED_BETA_END);
+    }
+
+    private String card(Path vaeFrom, int latentFactor, int width, double tokenStd, double betaEnd) throws Exception {
+        return card(vaeFrom, latentFactor, width, tokenStd, betaEnd, 0);
+    }
+
+    private String card(Path vaeFrom, int latentFactor, int width, double tokenStd, double betaEnd, int decay)
+            throws Exception {
         Path out = Files.createDirectories(dir.resolve((vaeFrom == null ? "fresh" : "reused") + latentFactor + "-" + width
-                + "-" + tokenStd));
+                + "-" + tokenStd + "-" + betaEnd + "-" + decay));
         TinyModelTrainer.Options o = new TinyModelTrainer.Options(out, dir.resolve("work"), 2500, 3000, 16, 32, 1, 0,
-                200, 5e-4, null, vaeFrom, 5.0, 2, latentFactor, width, tokenStd);
-        TrainTinyTool.writeCard(o, new TinyModelReport.Numbers(32.1, 31.9, 16));
+                200, 5e-4, null, vaeFrom, 5.0, 2, latentFactor, width, tokenStd, betaEnd, decay);
+        long t = new DdimScheduler(o.schedule()).dragTimestep(50, TinyModelSpec.inversionStrength(o.schedule()));
+        TrainTinyTool.writeCard(o, new TinyModelReport.Numbers(32.1, 31.9, 16, t));
         return Files.readString(out.resolve("README.md"));
+    }
+
+    @Test
+    void theCardGivesTheLearningRatesCoolDownAndHowToRepeatItAndTheSamplesGuidance() throws Exception {
+        String constant = card(dir.resolve("v1"));
+        assertFalse(constant.contains("--unet-lr-decay") || constant.contains("falling linearly"), constant);
+        String cooled = card(dir.resolve("v1"), TinyModelSpec.SHIPPED_LATENT_FACTOR, TinyModelSpec.SHIPPED_UNET_WIDTH,
+                TinyModelSpec.SHIPPED_TOKEN_EMBEDDING_STD, TinyModelSpec.SHIPPED_BETA_END, 1200);
+        assertTrue(cooled.contains("AdamW lr 0.000500 (200 warm-up steps, falling linearly to nearly 0 over the last 1200 "
+                + "steps)"), cooled);
+        assertTrue(cooled.contains("--unet-layers 2 --unet-lr-decay 1200 --out models/shapes-64"), cooled);
+        String unwrapped = cooled.replaceAll("\\s+", " ");
+        assertTrue(unwrapped.contains("each beside a sample from noise with its prompt (DDIM 50 steps, classifier-free "
+                + "guidance " + TinyModelReport.SAMPLE_GUIDANCE + ")"), cooled);
+    }
+
+    @Test
+    void theCardGivesTheNoiseScheduleTheDragDepthAndTheFlagForANonDefaultOne() throws Exception {
+        String sd = card(dir.resolve("v1"), TinyModelSpec.SHIPPED_LATENT_FACTOR, TinyModelSpec.SHIPPED_UNET_WIDTH,
+                TinyModelSpec.SHIPPED_TOKEN_EMBEDDING_STD, TinyModelSpec.SD_BETA_END);
+        assertTrue(sd.contains("DDIM with SD 1.5's noise schedule (scaled linear 0.00085..0.012, 1000 steps)."), sd);
+        assertTrue(sd.contains("the drag timestep (t = 681 of DDIM's 50 steps)"), sd);
+        String longer = card(dir.resolve("v1"), TinyModelSpec.SHIPPED_LATENT_FACTOR, TinyModelSpec.SHIPPED_UNET_WIDTH,
+                TinyModelSpec.SHIPPED_TOKEN_EMBEDDING_STD, 0.02);
+        String unwrapped = longer.replaceAll("\\s+", " ");
+        assertTrue(unwrapped.contains("betas run to 0.02 instead of 0.012"), longer);
+        assertTrue(unwrapped.contains("inverts by 0.6 of 50 steps (t = 581, cumulative alpha 0.087)"), longer);
+        assertTrue(longer.contains("the drag timestep (t = 581 of DDIM's 50 steps)"), longer);
+        String shipped = card(dir.resolve("v1"));
+        assertFalse(shipped.contains("--beta-end"), "the default needs no flag: " + shipped);
+        double other = TinyModelSpec.SHIPPED_BETA_END == 0.02 ? TinyModelSpec.SD_BETA_END : 0.02;
+        assertTrue(card(dir.resolve("v1"), TinyModelSpec.SHIPPED_LATENT_FACTOR, TinyModelSpec.SHIPPED_UNET_WIDTH,
+                TinyModelSpec.SHIPPED_TOKEN_EMBEDDING_STD, other).contains("--unet-layers 2 --beta-end " + other
+                + " --out models/shapes-64"), "a non-default schedule is in the command that repeats it");
     }
 
     @Test

@@ -69,4 +69,33 @@ class EmbeddedModelQualityTest {
             assertTrue(n.inversionPsnr() >= MIN_INVERSION_PSNR_DB, "inversion + regeneration " + n.inversionPsnr() + " dB");
         }
     }
+
+    @Test
+    void theSampleGridPairsEachHeldOutSceneWithAGuidedSampleOfItsPrompt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        EngineRuntime rt = EngineRuntime.cpu();
+        java.nio.file.Path png = dir.resolve("samples.png");
+        try (EditModel model = EditModel.load(ModelPath.of(EmbeddedModel.require()), rt)) {
+            TinyModelReport.samples(model, png, TrainTinyTool.heldOut(), rt, 2);
+        }
+        java.awt.image.BufferedImage grid = javax.imageio.ImageIO.read(png.toFile());
+        int size = TinyModelSpec.IMAGE_SIZE;
+        assertTrue(grid.getWidth() == 8 * size && grid.getHeight() == size, "one row of 4 pairs: " + grid.getWidth()
+                + "x" + grid.getHeight());
+        for (int i = 0; i < 2; i++) {
+            java.awt.image.BufferedImage scene = ImageTensors.toBufferedImage(TrainTinyTool.heldOut().apply(i).image());
+            java.awt.image.BufferedImage sample = grid.getSubimage((2 * i + 1) * size, 0, size, size);
+            long sceneDiff = 0;
+            long spread = 0;
+            int first = sample.getRGB(0, 0) & 0xFF;
+            for (int y = 0; y < size; y++) {
+                for (int x = 0; x < size; x++) {
+                    sceneDiff += Math.abs((grid.getRGB(2 * i * size + x, y) & 0xFF) - (scene.getRGB(x, y) & 0xFF));
+                    spread += Math.abs((sample.getRGB(x, y) & 0xFF) - first);
+                }
+            }
+            assertTrue(sceneDiff == 0, "the held-out scene on the left, exactly");
+            assertTrue(spread > size * size * 2, "a picture, not a flat tile, beside it: " + spread);
+        }
+    }
 }

@@ -82,7 +82,7 @@ class TinyModelTrainerTest {
         EngineRuntime rt = EngineRuntime.cpu();
         Path out = dir.resolve("fine");
         TinyModelTrainer.Options o = new TinyModelTrainer.Options(out, dir.resolve("work"), 2, 2, 2, 2, 3, 0, 2,
-                TinyModelTrainer.UNET_LR, null, null, 5, 1, 2, TinyModelSpec.SHIPPED_UNET_WIDTH, TinyModelSpec.FAN_IN_TOKEN_EMBEDDING_STD);
+                TinyModelTrainer.UNET_LR, null, null, 5, 1, 2, TinyModelSpec.SHIPPED_UNET_WIDTH, TinyModelSpec.FAN_IN_TOKEN_EMBEDDING_STD, TinyModelSpec.SD_BETA_END, 0);
         assertTrue(TinyModelTrainer.run(o, rt, TrainTinyTool.scenes(3), QUIET).finished());
         try (EditModel model = EditModel.load(ModelPath.of(out), rt)) {
             assertEquals(2, model.latentScale(), "64x64 images, 32x32 latents");
@@ -91,7 +91,7 @@ class TinyModelTrainerTest {
             assertEquals(List.of(32, 64), model.vae().config().blockOutChannels());
         }
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new TinyModelTrainer.Options(
-                out, dir, 3, 2, 2, 2, 3, 0, 2, TinyModelTrainer.UNET_LR, null, null, 0, 1, 8, TinyModelSpec.SHIPPED_UNET_WIDTH, TinyModelSpec.FAN_IN_TOKEN_EMBEDDING_STD),
+                out, dir, 3, 2, 2, 2, 3, 0, 2, TinyModelTrainer.UNET_LR, null, null, 0, 1, 8, TinyModelSpec.SHIPPED_UNET_WIDTH, TinyModelSpec.FAN_IN_TOKEN_EMBEDDING_STD, TinyModelSpec.SD_BETA_END, 0),
                 "latent factor 2 or 4");
     }
 
@@ -126,9 +126,53 @@ class TinyModelTrainerTest {
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> spreadOptions(wide, work, 3, 0));
     }
 
+    @Test
+    void theNoiseScheduleIsTrainedExportedWithItsDragDepthAndAResumeWithAnotherIsRefused(@TempDir Path dir) throws Exception {
+        EngineRuntime rt = EngineRuntime.cpu();
+        Path out = dir.resolve("out");
+        Path work = dir.resolve("work");
+        assertTrue(TinyModelTrainer.run(scheduleOptions(out, work, 2, 0.02), rt, TrainTinyTool.scenes(3), QUIET).finished());
+        org.draglora.engine.schedule.DdimConfig exported = org.draglora.engine.schedule.DdimConfig.load(
+                out.resolve("scheduler/scheduler_config.json"));
+        assertEquals(0.02, exported.betaEnd());
+        assertEquals(org.draglora.engine.schedule.DdimConfig.sd15(), TinyModelSpec.scheduler(TinyModelSpec.SD_BETA_END),
+                "everything else is SD's");
+        assertEquals(TinyModelSpec.scheduler(0.02), exported);
+        ModelDragDefaults drag = ModelDragDefaults.read(ModelPath.of(out));
+        assertEquals(0.6, drag.inversionStrength(), "drags at SD's noise level on the new schedule");
+        try (SafetensorsFile f = SafetensorsFile.open(work.resolve(TinyModelTrainer.UNET_FILE))) {
+            assertEquals("0.02", f.metadata().get(TinyModelTrainer.BETA_END_KEY));
+        }
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> TinyModelTrainer.run(scheduleOptions(out, work, 3, TinyModelSpec.SD_BETA_END), rt,
+                        TrainTinyTool.scenes(3), QUIET));
+        assertTrue(e.getMessage().contains("ending at beta 0.02, this run asks for 0.012: pass --beta-end 0.02"),
+                e.getMessage());
+        assertTrue(TinyModelTrainer.run(scheduleOptions(out, work, 3, 0.02), rt, TrainTinyTool.scenes(3), QUIET).finished(),
+                "the same schedule resumes");
+        Path onward = dir.resolve("onward");
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> TinyModelTrainer.run(new TinyModelTrainer.Options(onward, dir.resolve("work-2"), 2, 4, 2, 2, 3, 0, 2,
+                        TinyModelTrainer.UNET_LR, new TinyModelTrainer.InitFrom(out, 3), null, 0, 1,
+                        TinyModelSpec.SHIPPED_LATENT_FACTOR, TinyModelSpec.SHIPPED_UNET_WIDTH,
+                        TinyModelSpec.FAN_IN_TOKEN_EMBEDDING_STD, TinyModelSpec.SD_BETA_END, 0), rt, TrainTinyTool.scenes(3), QUIET));
+        assertTrue(e.getMessage().contains("pass --beta-end 0.02"), "continuing an exported model keeps its schedule: "
+                + e.getMessage());
+        for (double bad : new double[] {0, 0.0005, 0.2, Double.NaN}) {
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> scheduleOptions(out, work, 3, bad), "beta end " + bad);
+        }
+    }
+
+    private static TinyModelTrainer.Options scheduleOptions(Path out, Path work, int unetSteps, double betaEnd) {
+        return new TinyModelTrainer.Options(out, work, 2, unetSteps, 2, 2, 3, 0, 2, TinyModelTrainer.UNET_LR, null, null, 0, 1,
+                TinyModelSpec.SHIPPED_LATENT_FACTOR, TinyModelSpec.SHIPPED_UNET_WIDTH, TinyModelSpec.FAN_IN_TOKEN_EMBEDDING_STD,
+                betaEnd, 0);
+    }
+
     private static TinyModelTrainer.Options spreadOptions(Path out, Path work, int unetSteps, double std) {
         return new TinyModelTrainer.Options(out, work, 2, unetSteps, 2, 2, 3, 0, 2, TinyModelTrainer.UNET_LR, null, null, 0, 1,
-                TinyModelSpec.SHIPPED_LATENT_FACTOR, TinyModelSpec.SHIPPED_UNET_WIDTH, std);
+                TinyModelSpec.SHIPPED_LATENT_FACTOR, TinyModelSpec.SHIPPED_UNET_WIDTH, std, TinyModelSpec.SD_BETA_END, 0);
     }
 
     private static double std(float[] values) {
@@ -140,6 +184,32 @@ class TinyModelTrainerTest {
         }
         double mean = sum / values.length;
         return Math.sqrt(squares / values.length - mean * mean);
+    }
+
+    @Test
+    void theLearningRateCoolsDownLinearlyOverTheLastStepsAndTheLogShowsIt(@TempDir Path dir) throws Exception {
+        assertEquals(1.0, TinyModelTrainer.learningRateFactor(0, 5500, 0), "no decay: constant");
+        assertEquals(1.0, TinyModelTrainer.learningRateFactor(5499, 5500, 0));
+        assertEquals(1.0, TinyModelTrainer.learningRateFactor(3000, 5500, 2500), "constant until the decay starts");
+        assertEquals(0.5, TinyModelTrainer.learningRateFactor(4250, 5500, 2500), 1e-12);
+        assertEquals(1.0 / 2500, TinyModelTrainer.learningRateFactor(5499, 5500, 2500), 1e-12, "nearly 0 at the end");
+        EngineRuntime rt = EngineRuntime.cpu();
+        TinyModelTrainer.Options o = new TinyModelTrainer.Options(dir.resolve("out"), dir.resolve("work"), 2, 4, 2, 2, 3, 0,
+                2, TinyModelTrainer.UNET_LR, null, null, 0, 1, TinyModelSpec.SHIPPED_LATENT_FACTOR,
+                TinyModelSpec.SHIPPED_UNET_WIDTH, TinyModelSpec.FAN_IN_TOKEN_EMBEDDING_STD, TinyModelSpec.SD_BETA_END, 2);
+        assertTrue(TinyModelTrainer.run(o, rt, TrainTinyTool.scenes(3), QUIET).finished());
+        double[] lr = Files.readAllLines(dir.resolve("work/loss.csv")).stream().filter(l -> l.startsWith("unet,"))
+                .mapToDouble(l -> Double.parseDouble(l.split(",")[3])).toArray();
+        assertEquals(4, lr.length);
+        double warm = TinyModelTrainer.UNET_LR / 200; // the warm-up's first steps
+        assertEquals(1 * warm, lr[0], 1e-9);
+        assertEquals(2 * warm, lr[1], 1e-9);
+        assertEquals(3 * warm * 1.0, lr[2], 1e-9, "the decay starts at step 3 of 4");
+        assertEquals(4 * warm * 0.5, lr[3], 1e-9);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new TinyModelTrainer.Options(
+                dir, dir, 2, 4, 2, 2, 3, 0, 2, TinyModelTrainer.UNET_LR, null, null, 0, 1, TinyModelSpec.SHIPPED_LATENT_FACTOR,
+                TinyModelSpec.SHIPPED_UNET_WIDTH, TinyModelSpec.FAN_IN_TOKEN_EMBEDDING_STD, TinyModelSpec.SD_BETA_END, 5),
+                "longer than the run");
     }
 
     @Test
@@ -185,7 +255,7 @@ class TinyModelTrainerTest {
                 .finished());
         Path second = dir.resolve("second");
         TinyModelTrainer.Options o = new TinyModelTrainer.Options(second, dir.resolve("work-2"), 3, 2, 2, 2, 3, 0, 2,
-                TinyModelTrainer.UNET_LR, null, first, 5, 2, TinyModelSpec.SHIPPED_LATENT_FACTOR, 96, TinyModelSpec.FAN_IN_TOKEN_EMBEDDING_STD);
+                TinyModelTrainer.UNET_LR, null, first, 5, 2, TinyModelSpec.SHIPPED_LATENT_FACTOR, 96, TinyModelSpec.FAN_IN_TOKEN_EMBEDDING_STD, TinyModelSpec.SD_BETA_END, 0);
         assertTrue(TinyModelTrainer.run(o, rt, TrainTinyTool.scenes(3), QUIET).finished());
         List<String> log = Files.readAllLines(dir.resolve("work-2/loss.csv"));
         assertEquals(1 + 2, log.size(), "no VAE steps: the VAE came from the first model");
@@ -200,12 +270,12 @@ class TinyModelTrainerTest {
         for (int width : new int[] {16, 80, 288}) {
             IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                     () -> new TinyModelTrainer.Options(second, dir, 3, 2, 2, 2, 3, 0, 2, TinyModelTrainer.UNET_LR, null, null,
-                            0, 1, TinyModelSpec.SHIPPED_LATENT_FACTOR, width, TinyModelSpec.FAN_IN_TOKEN_EMBEDDING_STD));
+                            0, 1, TinyModelSpec.SHIPPED_LATENT_FACTOR, width, TinyModelSpec.FAN_IN_TOKEN_EMBEDDING_STD, TinyModelSpec.SD_BETA_END, 0));
             assertTrue(e.getMessage().contains("width"), e.getMessage());
         }
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new TinyModelTrainer.Options(
                 second, dir, 3, 2, 2, 2, 3, 0, 2, TinyModelTrainer.UNET_LR, new TinyModelTrainer.InitFrom(first, 1), first,
-                0, 1, TinyModelSpec.SHIPPED_LATENT_FACTOR, TinyModelSpec.SHIPPED_UNET_WIDTH, TinyModelSpec.FAN_IN_TOKEN_EMBEDDING_STD),
+                0, 1, TinyModelSpec.SHIPPED_LATENT_FACTOR, TinyModelSpec.SHIPPED_UNET_WIDTH, TinyModelSpec.FAN_IN_TOKEN_EMBEDDING_STD, TinyModelSpec.SD_BETA_END, 0),
                 "continue from one model or take the VAE of one, not both");
     }
 }

@@ -63,6 +63,18 @@ public final class TrainTinyCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}, the shipped model)."})
     private double tokenEmbeddingStd;
 
+    @Option(names = "--beta-end", defaultValue = "" + TinyModelSpec.SHIPPED_BETA_END, paramLabel = "B",
+            description = {"The noise schedule's last beta (SD 1.5's scaled linear betas from 0.00085, 1000 steps): "
+                    + TinyModelSpec.SD_BETA_END + " is SD's schedule; a larger one leaves less of the image at the last "
+                    + "step, and the exported draglora.json then inverts to the same noise level as SD's drag "
+                    + "(default: ${DEFAULT-VALUE}, the shipped model)."})
+    private double betaEnd;
+
+    @Option(names = "--unet-lr-decay", defaultValue = "0", paramLabel = "N",
+            description = {"Over the last N UNet steps the learning rate falls linearly to nearly 0 (a cool-down "
+                    + "after the constant rate); 0 keeps it constant (default: ${DEFAULT-VALUE})."})
+    private int unetLrDecaySteps;
+
     @Option(names = "--unet-layers", defaultValue = "" + TinyModelSpec.SHIPPED_LAYERS_PER_BLOCK, paramLabel = "N",
             description = "Resnets per UNet down block, 1 to 4 (default: ${DEFAULT-VALUE}, the shipped model).")
     private int unetLayers;
@@ -110,7 +122,7 @@ public final class TrainTinyCommand implements Callable<Integer> {
         TinyModelTrainer.Options o = new TinyModelTrainer.Options(out, workDir, vaeSteps, unetSteps, vaeBatch, unetBatch,
                 seed, hours, checkpointEvery, unetLr,
                 initFrom == null ? null : new TinyModelTrainer.InitFrom(initFrom, initStep), vaeFrom,
-                minSnrGamma, unetLayers, latentFactor, unetWidth, tokenEmbeddingStd);
+                minSnrGamma, unetLayers, latentFactor, unetWidth, tokenEmbeddingStd, betaEnd, unetLrDecaySteps);
         ProgressBar bar = new ProgressBar(root.err(), System.console() != null, 100);
         TinyModelTrainer.Result r;
         try {

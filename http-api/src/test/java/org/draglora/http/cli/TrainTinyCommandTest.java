@@ -26,6 +26,31 @@ class TrainTinyCommandTest {
     }
 
     @Test
+    void aBadNoiseScheduleIsAOneLineUsageErrorBeforeAnyWork(@TempDir Path dir) {
+        Path work = dir.resolve("work");
+        CliRun r = run("train-tiny", "--beta-end", "0.5", "--work", work.toString(), "--out", dir.resolve("out").toString());
+        assertEquals(2, r.code(), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().contains("last beta must be in [0.001, 0.05], got 0.5"), r.err());
+        assertFalse(Files.exists(work), "nothing written");
+        String help = run("train-tiny", "--help").out().replaceAll("\\s+", " ");
+        assertTrue(help.contains("--beta-end=B"), help);
+        assertTrue(help.contains("0.012 is SD's schedule"), help);
+        assertTrue(help.contains("(default: " + TinyModelSpec.SHIPPED_BETA_END + ", the shipped model)"), help);
+    }
+
+    @Test
+    void aCoolDownLongerThanTheRunIsAOneLineUsageErrorBeforeAnyWork(@TempDir Path dir) {
+        Path work = dir.resolve("work");
+        CliRun r = run("train-tiny", "--unet-steps", "100", "--unet-lr-decay", "200", "--work", work.toString(), "--out",
+                dir.resolve("out").toString());
+        assertEquals(2, r.code(), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().contains("decay must last 0 to 100 UNet steps (all of them), got 200"), r.err());
+        assertFalse(Files.exists(work), "nothing written");
+    }
+
+    @Test
     void helpGivesTheShippedSpreadAndTheOneVersionsOneAndTwoUsed() {
         CliRun r = run("train-tiny", "--help");
         assertEquals(0, r.code(), r.err());
