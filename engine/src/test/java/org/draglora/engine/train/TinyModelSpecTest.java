@@ -51,4 +51,15 @@ class TinyModelSpecTest {
         assertEquals(TinyModelSpec.scheduler(0.02), DdimConfig.load(dir.resolve("scheduler/scheduler_config.json")));
         assertEquals(TinyModelSpec.dragDefaults(TinyModelSpec.scheduler(0.02)), ModelDragDefaults.read(ModelPath.of(dir)));
     }
+
+    @Test
+    void theDefaultCoolDownIsTheShippedShareOfAnyRun() {
+        assertEquals(TinyModelSpec.SHIPPED_UNET_LR_DECAY_STEPS, TinyModelSpec.lrDecaySteps(TinyModelSpec.SHIPPED_UNET_STEPS));
+        assertEquals(500, TinyModelSpec.lrDecaySteps(1100));
+        assertEquals(0, TinyModelSpec.lrDecaySteps(0));
+        for (int steps = 1; steps < 20_000; steps += 97) {
+            int decay = TinyModelSpec.lrDecaySteps(steps);
+            assertTrue(decay >= 0 && decay <= steps, "a run of " + steps + " steps can hold its cool-down: " + decay);
+        }
+    }
 }

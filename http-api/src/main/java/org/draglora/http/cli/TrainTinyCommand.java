@@ -30,7 +30,8 @@ public final class TrainTinyCommand implements Callable<Integer> {
     @Option(names = "--vae-steps", defaultValue = "2500", paramLabel = "N", description = "VAE steps (default: ${DEFAULT-VALUE}).")
     private int vaeSteps;
 
-    @Option(names = "--unet-steps", defaultValue = "3000", paramLabel = "N", description = "UNet steps (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--unet-steps", defaultValue = "" + TinyModelSpec.SHIPPED_UNET_STEPS, paramLabel = "N",
+            description = "UNet steps (default: ${DEFAULT-VALUE}, the shipped model).")
     private int unetSteps;
 
     @Option(names = "--unet-lr", defaultValue = "" + TinyModelSpec.SHIPPED_UNET_LR, paramLabel = "LR",
@@ -70,10 +71,12 @@ public final class TrainTinyCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}, the shipped model)."})
     private double betaEnd;
 
-    @Option(names = "--unet-lr-decay", defaultValue = "0", paramLabel = "N",
+    @Option(names = "--unet-lr-decay", paramLabel = "N",
             description = {"Over the last N UNet steps the learning rate falls linearly to nearly 0 (a cool-down "
-                    + "after the constant rate); 0 keeps it constant (default: ${DEFAULT-VALUE})."})
-    private int unetLrDecaySteps;
+                    + "after the constant rate); 0 keeps it constant (default: "
+                    + TinyModelSpec.SHIPPED_UNET_LR_DECAY_STEPS + " of the shipped model's " + TinyModelSpec.SHIPPED_UNET_STEPS
+                    + " steps, the same fraction of other --unet-steps)."})
+    private Integer unetLrDecaySteps;
 
     @Option(names = "--unet-layers", defaultValue = "" + TinyModelSpec.SHIPPED_LAYERS_PER_BLOCK, paramLabel = "N",
             description = "Resnets per UNet down block, 1 to 4 (default: ${DEFAULT-VALUE}, the shipped model).")
@@ -122,7 +125,8 @@ public final class TrainTinyCommand implements Callable<Integer> {
         TinyModelTrainer.Options o = new TinyModelTrainer.Options(out, workDir, vaeSteps, unetSteps, vaeBatch, unetBatch,
                 seed, hours, checkpointEvery, unetLr,
                 initFrom == null ? null : new TinyModelTrainer.InitFrom(initFrom, initStep), vaeFrom,
-                minSnrGamma, unetLayers, latentFactor, unetWidth, tokenEmbeddingStd, betaEnd, unetLrDecaySteps);
+                minSnrGamma, unetLayers, latentFactor, unetWidth, tokenEmbeddingStd, betaEnd,
+                unetLrDecaySteps != null ? unetLrDecaySteps : TinyModelSpec.lrDecaySteps(unetSteps));
         ProgressBar bar = new ProgressBar(root.err(), System.console() != null, 100);
         TinyModelTrainer.Result r;
         try {

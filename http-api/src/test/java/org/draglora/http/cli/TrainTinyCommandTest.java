@@ -48,6 +48,11 @@ class TrainTinyCommandTest {
         assertEquals(1, r.err().lines().count(), r.err());
         assertTrue(r.err().contains("decay must last 0 to 100 UNet steps (all of them), got 200"), r.err());
         assertFalse(Files.exists(work), "nothing written");
+        String help = run("train-tiny", "--help").out().replaceAll("\\s+", " ");
+        assertTrue(help.contains("--unet-lr-decay=N"), help);
+        assertTrue(help.contains("(default: " + TinyModelSpec.SHIPPED_UNET_LR_DECAY_STEPS + " of the shipped model's "
+                + TinyModelSpec.SHIPPED_UNET_STEPS + " steps, the same fraction of other --unet-steps)"), help);
+        assertTrue(help.contains("UNet steps (default: " + TinyModelSpec.SHIPPED_UNET_STEPS + ", the shipped model)"), help);
     }
 
     @Test
