@@ -2,6 +2,7 @@ package org.draglora.engine.schedule;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -171,6 +172,22 @@ public record DdimConfig(
                 intValue(root, "steps_offset", 0),
                 textValue(root, "prediction_type", "epsilon"),
                 TimestepSpacing.of(textValue(root, "timestep_spacing", "leading")));
+    }
+
+    /** This config as a diffusers {@code scheduler_config.json} object, every key written, as {@link #parse} reads it. */
+    public ObjectNode toJson() {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("_class_name", "DDIMScheduler");
+        n.put("num_train_timesteps", numTrainTimesteps);
+        n.put("beta_start", betaStart);
+        n.put("beta_end", betaEnd);
+        n.put("beta_schedule", betaSchedule.configName());
+        n.put("clip_sample", clipSample);
+        n.put("set_alpha_to_one", setAlphaToOne);
+        n.put("steps_offset", stepsOffset);
+        n.put("prediction_type", predictionType);
+        n.put("timestep_spacing", timestepSpacing.configName());
+        return n;
     }
 
     private static JsonNode field(JsonNode root, String key) {

@@ -109,12 +109,13 @@ public final class TrainTinyTool {
         }
         DdimScheduler schedule = new DdimScheduler(o.schedule());
         double strength = TinyModelSpec.inversionStrength(o.schedule());
+        long tDrag = schedule.dragTimestep(50, strength);
         return String.format(Locale.ROOT, """
                 DDIM with SD 1.5's scaled linear betas run to %s instead of 0.012 (1000 steps), so that
                   the last step keeps less of the image (cumulative alpha at t = 999 %.2g against SD's 0.0047);
                   `draglora.json` inverts by %s of 50 steps (t = %d, cumulative alpha %.3f), the noise
                   level of SD's drag timestep (t = 681, 0.095).""", o.betaEnd(), schedule.alphaCumprod(999), strength,
-                schedule.dragTimestep(50, strength), schedule.alphaCumprod(schedule.dragTimestep(50, strength)));
+                tDrag, schedule.alphaCumprod(tDrag));
     }
 
     /** The card's VAE and UNet bullets, read from the configurations the run trained. */

@@ -303,18 +303,7 @@ public final class TinyModelSpec {
         text.put("pad_token_id", t.eosTokenId());
         write(json, root.resolve("text_encoder/config.json"), text);
 
-        ObjectNode scheduler = json.createObjectNode();
-        scheduler.put("_class_name", "DDIMScheduler");
-        scheduler.put("num_train_timesteps", schedule.numTrainTimesteps());
-        scheduler.put("beta_start", schedule.betaStart());
-        scheduler.put("beta_end", schedule.betaEnd());
-        scheduler.put("beta_schedule", schedule.betaSchedule().configName());
-        scheduler.put("clip_sample", schedule.clipSample());
-        scheduler.put("set_alpha_to_one", schedule.setAlphaToOne());
-        scheduler.put("steps_offset", schedule.stepsOffset());
-        scheduler.put("prediction_type", schedule.predictionType());
-        scheduler.put("timestep_spacing", schedule.timestepSpacing().configName());
-        write(json, root.resolve("scheduler/scheduler_config.json"), scheduler);
+        write(json, root.resolve("scheduler/scheduler_config.json"), schedule.toJson());
 
         ShapesTokenizer.write(root.resolve("tokenizer"), MAX_TOKENS);
         dragDefaults(schedule).write(root);

@@ -257,11 +257,8 @@ public final class TinyModelTrainer {
                     // files written before the spread was recorded had the fan-in draw
                     String found = f.metadata().getOrDefault(TOKEN_EMBEDDING_STD_KEY,
                             Double.toString(TinyModelSpec.FAN_IN_TOKEN_EMBEDDING_STD));
-                    if (!found.equals(spread)) {
-                        throw new IllegalArgumentException("the text encoder in " + textFile + " has token embeddings of "
-                                + "standard deviation " + found + ", this run asks for " + spread + ": pass "
-                                + "--token-embedding-std " + found + " to continue it, or use another --work folder");
-                    }
+                    requireRecorded(found, spread, "the text encoder in " + textFile + " has token embeddings of "
+                            + "standard deviation", "--token-embedding-std");
                     textParams.read(f, "");
                 }
             } else {
@@ -331,6 +328,18 @@ public final class TinyModelTrainer {
             TrainingCheckpoint.save(checkpoint, params, ema, fresh, step, all);
         }
         listener.message("continuing from " + source + " at " + metadata.get("stage") + " step " + step);
+    }
+
+    /**
+     * Refuses to continue a work folder with an option other than the one it {@code recorded}: the
+     * message is {@code what}, the recorded value, what this run {@code asked}, and the {@code flag}
+     * that continues it.
+     */
+    private static void requireRecorded(String recorded, String asked, String what, String flag) {
+        if (!recorded.equals(asked)) {
+            throw new IllegalArgumentException(what + " " + recorded + ", this run asks for " + asked + ": pass " + flag + " "
+                    + recorded + " to continue it, or use another --work folder");
+        }
     }
 
     /**
@@ -449,11 +458,8 @@ public final class TinyModelTrainer {
         // checkpoints written before the schedule was recorded trained on SD's
         String savedBetaEnd = saved.map(md -> md.getOrDefault(BETA_END_KEY, Double.toString(TinyModelSpec.SD_BETA_END)))
                 .orElse(betaEnd);
-        if (!savedBetaEnd.equals(betaEnd)) {
-            throw new IllegalArgumentException("the UNet checkpoint in " + file + " trained on a noise schedule ending at beta "
-                    + savedBetaEnd + ", this run asks for " + betaEnd + ": pass --beta-end " + savedBetaEnd
-                    + " to continue it, or use another --work folder");
-        }
+        requireRecorded(savedBetaEnd, betaEnd, "the UNet checkpoint in " + file + " trained on a noise schedule ending at "
+                + "beta", "--beta-end");
         int step = saved.map(md -> Integer.parseInt(md.get("step"))).orElse(0);
         if (step > 0) {
             listener.message("resuming the UNet at step " + step);

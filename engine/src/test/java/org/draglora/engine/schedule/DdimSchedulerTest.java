@@ -268,6 +268,16 @@ class DdimSchedulerTest {
         assertRejected("{\"clip_sample\": false, \"num_train_timesteps\": \"many\"}", "num_train_timesteps");
     }
 
+    @Test
+    void aConfigWrittenAsJsonParsesBackToItself() throws IOException {
+        DdimConfig sd = DdimConfig.sd15();
+        assertEquals(sd, DdimConfig.parse(sd.toJson().toString()));
+        DdimConfig other = new DdimConfig(500, 0.0001, 0.02, DdimConfig.BetaSchedule.LINEAR, false, true, 0, "epsilon",
+                DdimConfig.TimestepSpacing.TRAILING);
+        assertEquals(other, DdimConfig.parse(other.toJson().toString()), "every key is written, not left to defaults");
+        assertEquals("DDIMScheduler", sd.toJson().get("_class_name").asText());
+    }
+
     private static void assertRejected(String json, String named) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DdimConfig.parse(json));
         assertTrue(e.getMessage().contains(named), "message '" + e.getMessage() + "' should name " + named);
