@@ -76,6 +76,18 @@ public final class TrainTinyTool {
                 k + 1, o.unetSteps(), o.unetLr(), decay);
     }
 
+    /** The card's words on stage 1b (decoder fine-tuning), after the VAE bullet; empty without it. */
+    static String decoder(TinyModelTrainer.Options o) {
+        if (o.decoderSteps() == 0) {
+            return "";
+        }
+        return String.format(Locale.ROOT, """
+
+                - VAE decoder: then %d steps of the decoder alone, the encoder frozen (so the latents, their
+                  scaling factor and what the UNet learns stay as they were), batch %d on 32x32 crops, L1,
+                  AdamW lr 1e-3 (200 warm-up steps) falling linearly to nearly 0.""", o.decoderSteps(), o.vaeBatch());
+    }
+
     /** The commands that reproduce the run. */
     static String reproduce(TinyModelTrainer.Options o) {
         String shapeFlags = (o.latentFactor() != TinyModelSpec.SHIPPED_LATENT_FACTOR ? " --latent-factor " + o.latentFactor() : "")
@@ -83,23 +95,28 @@ public final class TrainTinyTool {
                 + (o.tokenEmbeddingStd() != TinyModelSpec.SHIPPED_TOKEN_EMBEDDING_STD
                         ? " --token-embedding-std " + o.tokenEmbeddingStd() : "")
                 + (o.betaEnd() != TinyModelSpec.SHIPPED_BETA_END ? " --beta-end " + o.betaEnd() : "");
-        String decay = o.unetLrDecaySteps() == 0 ? "" : " --unet-lr-decay " + o.unetLrDecaySteps();
-        String first = String.format(Locale.ROOT, "`./draglora train-tiny --vae-steps %d --unet-steps %d%s --out DIR`",
-                o.vaeSteps(), o.initFrom() == null ? o.unetSteps() : o.initFrom().unetStep(), shapeFlags);
+        // the last command's schedule flags: the cool-down, and stage 1b's steps where they are not the default
+        String later = (o.unetLrDecaySteps() == 0 ? "" : " --unet-lr-decay " + o.unetLrDecaySteps())
+                + (o.decoderSteps() == TinyModelSpec.SHIPPED_DECODER_STEPS ? "" : " --decoder-steps " + o.decoderSteps());
+        // an earlier run whose VAE (or whole model) this one took trained no decoder of its own
+        String earlier = o.initFrom() == null && o.vaeFrom() == null || TinyModelSpec.SHIPPED_DECODER_STEPS == 0 ? ""
+                : " --decoder-steps 0";
+        String first = String.format(Locale.ROOT, "`./draglora train-tiny --vae-steps %d --unet-steps %d%s%s --out DIR`",
+                o.vaeSteps(), o.initFrom() == null ? o.unetSteps() : o.initFrom().unetStep(), shapeFlags, earlier);
         if (o.vaeFrom() != null) {
             return first + String.format(Locale.ROOT, " for the VAE, then "
                     + "`./draglora train-tiny --work NEW_DIR --vae-from DIR --unet-steps %d --unet-lr %s%s --out "
                     + "models/shapes-64`", o.unetSteps(), o.unetLr(),
                     (o.minSnrGamma() > 0 ? " --min-snr-gamma " + o.minSnrGamma() : "")
-                    + (o.unetLayers() != 1 ? " --unet-layers " + o.unetLayers() : "") + shapeFlags + decay);
+                    + (o.unetLayers() != 1 ? " --unet-layers " + o.unetLayers() : "") + shapeFlags + later);
         }
         if (o.initFrom() == null) {
             return first.replace("--out DIR", String.format(Locale.ROOT, "--unet-lr %s --min-snr-gamma %s --unet-layers %d%s "
-                    + "--out models/shapes-64", o.unetLr(), o.minSnrGamma(), o.unetLayers(), decay));
+                    + "--out models/shapes-64", o.unetLr(), o.minSnrGamma(), o.unetLayers(), later));
         }
         return first + String.format(Locale.ROOT, ", then `./draglora train-tiny --work NEW_DIR --init-from DIR "
                 + "--init-step %d --unet-steps %d --unet-lr %s%s --out models/shapes-64`", o.initFrom().unetStep(),
-                o.unetSteps(), o.unetLr(), decay);
+                o.unetSteps(), o.unetLr(), later);
     }
 
     /** The card's scheduler bullet. */
@@ -168,7 +185,7 @@ public final class TrainTinyTool {
                 ## Training
 
                 - Data: a fresh generated scene per sample (seed %d), prompts describing the scene, 10 %% empty.
-                - VAE: %d steps of batch %d on 32x32 crops, AdamW lr 1e-3 (200 warm-up steps), L1 + 1e-6 KL%s.
+                - VAE: %d steps of batch %d on 32x32 crops, AdamW lr 1e-3 (200 warm-up steps), L1 + 1e-6 KL%s.%s
                 - UNet: %d steps of batch %d, %s, epsilon MSE%s, t ~ U{0..999},
                   EMA with diffusers' warm-up, decay min(0.999, (1 + step) / (10 + step)) (the exported weights).
                 - Loss curves: `loss.png` (raw and smoothed%s). Samples: `samples.png`, 16 held-out
@@ -185,7 +202,7 @@ public final class TrainTinyTool {
                 with the new numbers.
                 """, architecture(o), TinyModelSpec.MAX_TOKENS, o.tokenEmbeddingStd(), TinyModelSpec.VOCAB, noiseSchedule(o),
                 o.seed(), o.vaeSteps(), o.vaeBatch(),
-                o.vaeFrom() == null ? "" : " (taken from an earlier export of the same run, `--vae-from`)", o.unetSteps(), o.unetBatch(), schedule(o),
+                o.vaeFrom() == null ? "" : " (taken from an earlier export of the same run, `--vae-from`)", decoder(o), o.unetSteps(), o.unetBatch(), schedule(o),
                 o.minSnrGamma() > 0 ? String.format(Locale.ROOT, " with Min-SNR weighting (gamma %s)", o.minSnrGamma()) : "",
                 o.vaeFrom() == null ? "" : "; this run trained no VAE steps, so the VAE panel says so: the VAE's curve is in the"
                         + " `loss.png` of the model it came from", TinyModelReport.SAMPLE_GUIDANCE, n.scenes(),

@@ -13,8 +13,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.LongFunction;
 import javax.imageio.ImageIO;
 import org.draglora.engine.edit.EditModel;
@@ -147,27 +149,40 @@ public final class TinyModelReport {
         return mse == 0 ? 100 : 10 * Math.log10(255.0 * 255.0 / mse);
     }
 
-    /** Two panels (VAE, UNet) of the loss log, raw and smoothed, log scale. */
+    /**
+     * The loss log, raw and smoothed, log scale: a panel per stage (VAE, the decoder fine-tuning when
+     * the log has any of its steps, UNet), side by side.
+     */
     static void lossCurve(Path log, Path file) throws IOException {
-        List<double[]> vae = new ArrayList<>();
-        List<double[]> unet = new ArrayList<>();
+        Map<String, List<double[]>> stages = new LinkedHashMap<>();
+        stages.put("vae", new ArrayList<>());
+        stages.put("decoder", new ArrayList<>());
+        stages.put("unet", new ArrayList<>());
         for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
             String[] p = line.split(",");
-            if (p.length < 3 || p[0].equals("stage")) {
-                continue;
+            if (p.length < 3 || !stages.containsKey(p[0])) {
+                continue; // the header, or a stage this plot does not know
             }
-            double[] v = {Double.parseDouble(p[1]), Double.parseDouble(p[2])};
-            (p[0].equals("vae") ? vae : unet).add(v);
+            stages.get(p[0]).add(new double[] {Double.parseDouble(p[1]), Double.parseDouble(p[2])});
         }
-        int w = 900;
+        if (stages.get("decoder").isEmpty()) {
+            stages.remove("decoder");
+        }
+        Map<String, String> titles = Map.of("vae", "VAE: L1 + KL", "decoder", "VAE decoder alone: L1", "unet",
+                "UNet: epsilon MSE");
+        int pw = 450; // per panel
+        int w = pw * stages.size();
         int h = 320;
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, w, h);
-        panel(g, vae, 10, "VAE: L1 + KL", w / 2 - 20, h);
-        panel(g, unet, w / 2 + 10, "UNet: epsilon MSE", w / 2 - 20, h);
+        int x0 = 10;
+        for (Map.Entry<String, List<double[]>> stage : stages.entrySet()) {
+            panel(g, stage.getValue(), x0, titles.get(stage.getKey()), pw - 20, h);
+            x0 += pw;
+        }
         g.dispose();
         ImageIO.write(img, "png", file.toFile());
     }

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -41,9 +42,10 @@ import org.draglora.engine.weights.SafetensorsWriter;
 import org.draglora.engine.weights.WeightScope;
 
 /**
- * {@code draglora train-tiny}: trains the embedded model in two stages on generated images and
+ * {@code draglora train-tiny}: trains the embedded model in stages on generated images and
  * exports it as a diffusers folder. Stage 1 fits the VAE (L1 reconstruction plus a small KL term,
- * on 32x32 crops: the VAE is convolutional, crops cost a quarter); its scaling factor is then set to
+ * on 32x32 crops: the VAE is convolutional, crops cost a quarter). Stage 1b, when asked for,
+ * fine-tunes its decoder alone ({@link #trainDecoder}). The scaling factor is then set to
  * 1 / std of the latents, as SD's 0.18215 was. Stage 2 trains the UNet on the latents with SD's
  * epsilon objective and noise schedule, prompts through the frozen text encoder (10 % empty; its token
  * embeddings drawn with a chosen spread, {@link #initialiseTokenEmbeddings}), and an
@@ -76,11 +78,17 @@ public final class TinyModelTrainer {
      *     {@link TinyModelSpec#SD_BETA_END} or the shipped {@link TinyModelSpec#SHIPPED_BETA_END})
      * @param unetLrDecaySteps over the last this many UNet steps the learning rate falls linearly to
      *     nearly 0 ({@link #learningRateFactor}); 0 keeps it constant after the warm-up
+     * @param decoderSteps steps of stage 1b, which fine-tunes the VAE's decoder alone once the VAE is
+     *     trained ({@link #trainDecoder}); 0 skips it
      */
     public record Options(Path out, Path work, int vaeSteps, int unetSteps, int vaeBatch, int unetBatch, long seed,
             double maxHours, int checkpointEvery, double unetLr, InitFrom initFrom, Path vaeFrom, double minSnrGamma,
-            int unetLayers, int latentFactor, int unetWidth, double tokenEmbeddingStd, double betaEnd, int unetLrDecaySteps) {
+            int unetLayers, int latentFactor, int unetWidth, double tokenEmbeddingStd, double betaEnd, int unetLrDecaySteps,
+            int decoderSteps) {
         public Options {
+            if (decoderSteps < 0) {
+                throw new IllegalArgumentException("decoder fine-tuning steps must be >= 0, got " + decoderSteps);
+            }
             if (unetLrDecaySteps < 0 || unetLrDecaySteps > unetSteps) {
                 throw new IllegalArgumentException("the learning rate's decay must last 0 to " + unetSteps
                         + " UNet steps (all of them), got " + unetLrDecaySteps);
@@ -113,20 +121,143 @@ public final class TinyModelTrainer {
         }
 
         /**
-         * The first shipped model's schedule: UNet lr 2e-4, plain MSE, one resnet per block, token
-         * embeddings of the fan-in spread, no initial model (what the trainer's tests run; the
-         * shipped model's flags are {@code train-tiny}'s defaults).
+         * A builder for a run that exports to {@code out} and checkpoints to {@code work}, every other
+         * setting at the shipped model's value ({@code train-tiny}'s defaults) until set.
          */
-        public Options(Path out, Path work, int vaeSteps, int unetSteps, int vaeBatch, int unetBatch, long seed,
-                double maxHours, int checkpointEvery) {
-            this(out, work, vaeSteps, unetSteps, vaeBatch, unetBatch, seed, maxHours, checkpointEvery, UNET_LR, null, null, 0, 1,
-                    TinyModelSpec.SHIPPED_LATENT_FACTOR, TinyModelSpec.SHIPPED_UNET_WIDTH, TinyModelSpec.FAN_IN_TOKEN_EMBEDDING_STD,
-                    TinyModelSpec.SD_BETA_END, 0);
+        public static Builder builder(Path out, Path work) {
+            return new Builder(out, work);
         }
 
         /** The noise schedule the UNet trains on. */
         public DdimConfig schedule() {
             return TinyModelSpec.scheduler(betaEnd);
+        }
+    }
+
+    /**
+     * Builds {@link Options} by name. Every setting starts at the shipped model's value; the
+     * learning-rate cool-down, unless set, lasts the shipped share of the UNet steps
+     * ({@link TinyModelSpec#lrDecaySteps}). {@link #build} validates (the record's constructor).
+     */
+    public static final class Builder {
+        private final Path out;
+        private final Path work;
+        private int vaeSteps = 2500;
+        private int unetSteps = TinyModelSpec.SHIPPED_UNET_STEPS;
+        private int vaeBatch = 16;
+        private int unetBatch = 32;
+        private long seed = 1;
+        private double maxHours;
+        private int checkpointEvery = 200;
+        private double unetLr = TinyModelSpec.SHIPPED_UNET_LR;
+        private InitFrom initFrom;
+        private Path vaeFrom;
+        private double minSnrGamma = TinyModelSpec.SHIPPED_MIN_SNR_GAMMA;
+        private int unetLayers = TinyModelSpec.SHIPPED_LAYERS_PER_BLOCK;
+        private int latentFactor = TinyModelSpec.SHIPPED_LATENT_FACTOR;
+        private int unetWidth = TinyModelSpec.SHIPPED_UNET_WIDTH;
+        private double tokenEmbeddingStd = TinyModelSpec.SHIPPED_TOKEN_EMBEDDING_STD;
+        private double betaEnd = TinyModelSpec.SHIPPED_BETA_END;
+        private Integer unetLrDecaySteps;
+        private int decoderSteps = TinyModelSpec.SHIPPED_DECODER_STEPS;
+
+        private Builder(Path out, Path work) {
+            this.out = out;
+            this.work = work;
+        }
+
+        public Builder vaeSteps(int v) {
+            vaeSteps = v;
+            return this;
+        }
+
+        public Builder unetSteps(int v) {
+            unetSteps = v;
+            return this;
+        }
+
+        /** The VAE's batch (its stage and the decoder's) and the UNet's. */
+        public Builder batches(int vae, int unet) {
+            vaeBatch = vae;
+            unetBatch = unet;
+            return this;
+        }
+
+        public Builder seed(long v) {
+            seed = v;
+            return this;
+        }
+
+        /** Stop at a checkpoint after this much wall time; 0 (the default) runs to the end. */
+        public Builder maxHours(double v) {
+            maxHours = v;
+            return this;
+        }
+
+        public Builder checkpointEvery(int v) {
+            checkpointEvery = v;
+            return this;
+        }
+
+        public Builder unetLr(double v) {
+            unetLr = v;
+            return this;
+        }
+
+        public Builder initFrom(InitFrom v) {
+            initFrom = v;
+            return this;
+        }
+
+        public Builder vaeFrom(Path v) {
+            vaeFrom = v;
+            return this;
+        }
+
+        public Builder minSnrGamma(double v) {
+            minSnrGamma = v;
+            return this;
+        }
+
+        public Builder unetLayers(int v) {
+            unetLayers = v;
+            return this;
+        }
+
+        public Builder latentFactor(int v) {
+            latentFactor = v;
+            return this;
+        }
+
+        public Builder unetWidth(int v) {
+            unetWidth = v;
+            return this;
+        }
+
+        public Builder tokenEmbeddingStd(double v) {
+            tokenEmbeddingStd = v;
+            return this;
+        }
+
+        public Builder betaEnd(double v) {
+            betaEnd = v;
+            return this;
+        }
+
+        public Builder unetLrDecaySteps(int v) {
+            unetLrDecaySteps = v;
+            return this;
+        }
+
+        public Builder decoderSteps(int v) {
+            decoderSteps = v;
+            return this;
+        }
+
+        public Options build() {
+            return new Options(out, work, vaeSteps, unetSteps, vaeBatch, unetBatch, seed, maxHours, checkpointEvery, unetLr,
+                    initFrom, vaeFrom, minSnrGamma, unetLayers, latentFactor, unetWidth, tokenEmbeddingStd, betaEnd,
+                    unetLrDecaySteps != null ? unetLrDecaySteps : TinyModelSpec.lrDecaySteps(unetSteps), decoderSteps);
         }
     }
 
@@ -155,7 +286,7 @@ public final class TinyModelTrainer {
     }
 
     /** How far training got. */
-    public record Result(boolean finished, int vaeStep, int unetStep) {}
+    public record Result(boolean finished, int vaeStep, int decoderStep, int unetStep) {}
 
     static final String TEXT_FILE = "text_encoder.safetensors";
     /** Text encoder metadata (work folder and export): the token embeddings' standard deviation at initialisation. */
@@ -169,13 +300,18 @@ public final class TinyModelTrainer {
     static final double MIN_BETA_END = 0.001;
     static final double MAX_BETA_END = 0.05;
     static final String VAE_FILE = "vae.safetensors";
+    /** Stage 1b's checkpoint: the decoder's weights (keys as in the VAE) and their optimiser. */
+    static final String DECODER_FILE = "vae-decoder.safetensors";
     static final String UNET_FILE = "unet.safetensors";
     static final String LOSS_LOG = "loss.csv";
     private static final double KL_WEIGHT = 1e-6;
+    /** The decoder stage's data indices start here, past any VAE stage's (and below the UNet's 1,000,000). */
+    private static final int DECODER_DATA_OFFSET = 500_000;
     private static final double VAE_LR = 1e-3;
     /**
-     * The first shipped UNet's learning rate (AdamW, after {@link #WARMUP} warm-up steps); the default of
-     * {@link Options}' short constructor.
+     * The first shipped UNet's learning rate (AdamW, after {@link #WARMUP} warm-up steps; the shipped
+     * one is {@link TinyModelSpec#SHIPPED_UNET_LR}); also the nominal rate of the fresh optimiser written into
+     * a checkpoint seeded from an exported model (every step sets its own rate).
      */
     public static final double UNET_LR = 2e-4;
     private static final int WARMUP = 200;
@@ -279,7 +415,11 @@ public final class TinyModelTrainer {
                     Map.of("stage", "vae"));
             int vaeStep = trainVae(m, vae, vaeParams);
             if (vaeStep < o.vaeSteps()) {
-                return new Result(false, vaeStep, 0);
+                return new Result(false, vaeStep, 0, 0);
+            }
+            int decoderStep = trainDecoder(m, vae, vaeParams);
+            if (decoderStep < o.decoderSteps()) {
+                return new Result(false, vaeStep, decoderStep, 0);
             }
             double scaling = scalingFactor(m, vae);
             listener.message(String.format(Locale.ROOT, "VAE latent scaling factor %.5f", scaling));
@@ -296,10 +436,10 @@ public final class TinyModelTrainer {
             }
             int unetStep = trainUnet(m, unet, unetParams, ema, vae, scaling, text, tokenizer);
             if (unetStep < o.unetSteps()) {
-                return new Result(false, vaeStep, unetStep);
+                return new Result(false, vaeStep, decoderStep, unetStep);
             }
             export(scaling, ema, vaeParams, textParams);
-            return new Result(true, vaeStep, unetStep);
+            return new Result(true, vaeStep, decoderStep, unetStep);
         }
     }
 
@@ -394,14 +534,73 @@ public final class TinyModelTrainer {
                         opt.step();
                     }
                     step++;
-                    logLoss(log, "vae", step, loss, opt);
-                    listener.step("vae", step, o.vaeSteps(), loss);
-                    if (step % o.checkpointEvery() == 0 || step == o.vaeSteps() || pastDeadline()) {
-                        TrainingCheckpoint.save(file, params, null, opt, step, Map.of("stage", "vae"));
-                        if (pastDeadline() && step < o.vaeSteps()) {
-                            listener.message("time budget reached at VAE step " + step + "; run again to resume");
-                            break;
+                    if (stepDone(log, "vae", "VAE", step, o.vaeSteps(), loss, opt, file, params, null, Map.of("stage", "vae"))) {
+                        break;
+                    }
+                }
+            }
+        }
+        params.setRequiresGradient(false);
+        return step;
+    }
+
+    // ---- stage 1b: the decoder alone ----------------------------------------------------------
+
+    /**
+     * Fine-tunes the VAE's decoder (post_quant_conv and decoder) with the encoder frozen, for
+     * {@link Options#decoderSteps()} steps: L1 reconstruction of 32x32 crops from posterior samples,
+     * AdamW at the VAE's rate after a warm-up, falling linearly to nearly 0 over the stage. Frozen, the
+     * encoder keeps the latent space (and the scaling factor) the UNet learns, so a decoder can be
+     * sharpened after the UNet has trained, as Stability AI's sd-vae-ft-mse did for SD's decoder. The
+     * VAE stage's 2,500 joint steps at a constant rate leave the decoder blurring corners, thin rings
+     * and striped fills (docs/shapedrag-experiments.md, "A sharper decoder: the fifth version").
+     */
+    private int trainDecoder(NDManager m, AutoencoderKL vae, ParameterSet vaeParams) throws IOException {
+        if (o.decoderSteps() == 0) {
+            return 0;
+        }
+        Map<String, NDArray> decoderArrays = new LinkedHashMap<>();
+        vaeParams.arrays().forEach((k, v) -> {
+            if (k.startsWith("decoder.") || k.startsWith("post_quant_conv.")) {
+                decoderArrays.put(k, v);
+            }
+        });
+        ParameterSet params = new ParameterSet(decoderArrays);
+        params.setRequiresGradient(true);
+        AdamW opt = new AdamW(params.list(), AdamW.Settings.of(VAE_LR, 0), m);
+        Path file = o.work().resolve(DECODER_FILE);
+        int step = TrainingCheckpoint.load(file, params, null, opt).map(md -> Integer.parseInt(md.get("step"))).orElse(0);
+        if (step > 0) {
+            listener.message("resuming the decoder at step " + step);
+        }
+        RandomStream random = new RandomStream(o.seed() + 2);
+        try (BufferedWriter log = lossLog()) {
+            while (step < o.decoderSteps()) {
+                // a span: the exit waits for the step and its checkpoint (ExitGuard)
+                try (ExitGuard.Span exitSpan = ExitGuard.process().enter()) {
+                    opt.setLearningRate(VAE_LR * Math.min(1.0, (opt.steps() + 1.0) / WARMUP)
+                            * learningRateFactor(step, o.decoderSteps(), o.decoderSteps()));
+                    double loss;
+                    try (NDManager s = m.newSubManager()) {
+                        // scenes the VAE stage never saw (its batches are 0 .. vaeSteps - 1)
+                        NDArray x = crops(s, DECODER_DATA_OFFSET + step, o.vaeBatch(), 32);
+                        NDArray z;
+                        try (NoGrad ignored = NoGrad.open()) {
+                            LatentDistribution d = vae.encode(x);
+                            z = d.sample(random.gaussian(s, d.mean().getShape(), RandomStream.Purpose.RECLORA_POSTERIOR, step));
                         }
+                        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                            NDArray l1 = vae.decode(z).sub(x).abs().mean();
+                            loss = l1.getFloat();
+                            requireFinite(loss, "decoder", step);
+                            gc.backward(l1);
+                        }
+                        opt.step();
+                    }
+                    step++;
+                    if (stepDone(log, "decoder", "decoder", step, o.decoderSteps(), loss, opt, file, params, null,
+                            Map.of("stage", "decoder"))) {
+                        break;
                     }
                 }
             }
@@ -514,15 +713,9 @@ public final class TinyModelTrainer {
                     }
                     step++;
                     ema.blend(params, emaDecay(step));
-                    logLoss(log, "unet", step, loss, opt);
-                    listener.step("unet", step, o.unetSteps(), loss);
-                    if (step % o.checkpointEvery() == 0 || step == o.unetSteps() || pastDeadline()) {
-                        TrainingCheckpoint.save(file, params, ema, opt, step,
-                                Map.of("stage", "unet", "scaling_factor", Double.toString(scaling), BETA_END_KEY, betaEnd));
-                        if (pastDeadline() && step < o.unetSteps()) {
-                            listener.message("time budget reached at UNet step " + step + "; run again to resume");
-                            break;
-                        }
+                    if (stepDone(log, "unet", "UNet", step, o.unetSteps(), loss, opt, file, params, ema,
+                            Map.of("stage", "unet", "scaling_factor", Double.toString(scaling), BETA_END_KEY, betaEnd))) {
+                        break;
                     }
                 }
             }
@@ -568,6 +761,27 @@ public final class TinyModelTrainer {
     }
 
     // ---- helpers -----------------------------------------------------------------------------
+
+    /**
+     * The bookkeeping after optimiser step {@code step} (1-based) of a stage's {@code steps}: the loss
+     * log (as {@code stage}), the progress, and a checkpoint of {@code params} (and {@code ema}, when
+     * there is one) with {@code metadata} every {@link Options#checkpointEvery()} steps, at the last
+     * step and once past the deadline. True when the stage must stop here: the deadline has passed
+     * with steps left ({@code name} says which stage, in the message).
+     */
+    private boolean stepDone(BufferedWriter log, String stage, String name, int step, int steps, double loss, AdamW opt,
+            Path file, ParameterSet params, ParameterSet ema, Map<String, String> metadata) throws IOException {
+        logLoss(log, stage, step, loss, opt);
+        listener.step(stage, step, steps, loss);
+        if (step % o.checkpointEvery() == 0 || step == steps || pastDeadline()) {
+            TrainingCheckpoint.save(file, params, ema, opt, step, metadata);
+            if (pastDeadline() && step < steps) {
+                listener.message("time budget reached at " + name + " step " + step + "; run again to resume");
+                return true;
+            }
+        }
+        return false;
+    }
 
     private boolean pastDeadline() {
         return System.nanoTime() > deadline;

@@ -1,5 +1,6 @@
 package org.draglora.engine.tools;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,10 +40,16 @@ class TrainTinyCardTest {
 
     private String card(Path vaeFrom, int latentFactor, int width, double tokenStd, double betaEnd, int decay)
             throws Exception {
+        return card(vaeFrom, latentFactor, width, tokenStd, betaEnd, decay, TinyModelSpec.SHIPPED_DECODER_STEPS);
+    }
+
+    private String card(Path vaeFrom, int latentFactor, int width, double tokenStd, double betaEnd, int decay,
+            int decoderSteps) throws Exception {
         Path out = Files.createDirectories(dir.resolve((vaeFrom == null ? "fresh" : "reused") + latentFactor + "-" + width
-                + "-" + tokenStd + "-" + betaEnd + "-" + decay));
-        TinyModelTrainer.Options o = new TinyModelTrainer.Options(out, dir.resolve("work"), 2500, 3000, 16, 32, 1, 0,
-                200, 5e-4, null, vaeFrom, 5.0, 2, latentFactor, width, tokenStd, betaEnd, decay);
+                + "-" + tokenStd + "-" + betaEnd + "-" + decay + "-" + decoderSteps));
+        TinyModelTrainer.Options o = TinyModelTrainer.Options.builder(out, dir.resolve("work")).unetSteps(3000).unetLr(5e-4)
+                .vaeFrom(vaeFrom).minSnrGamma(5.0).unetLayers(2).latentFactor(latentFactor).unetWidth(width)
+                .tokenEmbeddingStd(tokenStd).betaEnd(betaEnd).unetLrDecaySteps(decay).decoderSteps(decoderSteps).build();
         long t = new DdimScheduler(o.schedule()).dragTimestep(50, TinyModelSpec.inversionStrength(o.schedule()));
         TrainTinyTool.writeCard(o, new TinyModelReport.Numbers(32.1, 31.9, 16, t));
         return Files.readString(out.resolve("README.md"));
@@ -51,7 +58,8 @@ class TrainTinyCardTest {
     @Test
     void theCardGivesTheLearningRatesCoolDownAndHowToRepeatItAndTheSamplesGuidance() throws Exception {
         String constant = card(dir.resolve("v1"));
-        assertFalse(constant.contains("--unet-lr-decay") || constant.contains("falling linearly"), constant);
+        assertFalse(constant.contains("--unet-lr-decay") || constant.contains("nearly 0 over the last"), constant);
+        assertTrue(constant.contains("UNet: 3000 steps of batch 32, AdamW lr 0.000500 (200 warm-up steps), epsilon"), constant);
         String cooled = card(dir.resolve("v1"), TinyModelSpec.SHIPPED_LATENT_FACTOR, TinyModelSpec.SHIPPED_UNET_WIDTH,
                 TinyModelSpec.SHIPPED_TOKEN_EMBEDDING_STD, TinyModelSpec.SHIPPED_BETA_END, 1200);
         assertTrue(cooled.contains("AdamW lr 0.000500 (200 warm-up steps, falling linearly to nearly 0 over the last 1200 "
@@ -60,6 +68,30 @@ class TrainTinyCardTest {
         String unwrapped = cooled.replaceAll("\\s+", " ");
         assertTrue(unwrapped.contains("each beside a sample from noise with its prompt (DDIM 50 steps, classifier-free "
                 + "guidance " + TinyModelReport.SAMPLE_GUIDANCE + ")"), cooled);
+    }
+
+    @Test
+    void theCardDescribesTheDecoderFineTuningAndPutsItsStepsInTheCommandThatRanIt() throws Exception {
+        String none = card(dir.resolve("v1"), TinyModelSpec.SHIPPED_LATENT_FACTOR, TinyModelSpec.SHIPPED_UNET_WIDTH,
+                TinyModelSpec.SHIPPED_TOKEN_EMBEDDING_STD, TinyModelSpec.SHIPPED_BETA_END, 1200, 0);
+        assertFalse(none.contains("VAE decoder:"), none);
+        assertEquals(TinyModelSpec.SHIPPED_DECODER_STEPS != 0, none.contains("--unet-lr-decay 1200 --decoder-steps 0 --out "
+                + "models/shapes-64"), "a run without the stage says so where the default has one: " + none);
+        String tuned = card(dir.resolve("v1"), TinyModelSpec.SHIPPED_LATENT_FACTOR, TinyModelSpec.SHIPPED_UNET_WIDTH,
+                TinyModelSpec.SHIPPED_TOKEN_EMBEDDING_STD, TinyModelSpec.SHIPPED_BETA_END, 1200, 7000);
+        String unwrapped = tuned.replaceAll("\\s+", " ");
+        assertTrue(unwrapped.contains("- VAE decoder: then 7000 steps of the decoder alone, the encoder frozen"), tuned);
+        assertTrue(unwrapped.indexOf("- VAE:") < unwrapped.indexOf("- VAE decoder:")
+                && unwrapped.indexOf("- VAE decoder:") < unwrapped.indexOf("- UNet:"), tuned);
+        assertTrue(tuned.contains("--unet-lr-decay 1200 --decoder-steps 7000 --out models/shapes-64"),
+                "the second command (the one with --vae-from) ran the decoder stage: " + tuned);
+        String first = tuned.substring(tuned.indexOf("`./draglora train-tiny --vae-steps"), tuned.indexOf(" for the VAE"));
+        assertFalse(first.contains("--decoder-steps " + 7000), first);
+        assertEquals(TinyModelSpec.SHIPPED_DECODER_STEPS != 0, first.contains("--decoder-steps 0"),
+                "the VAE's own run trained no decoder: " + first);
+        String shipped = card(dir.resolve("v1"), TinyModelSpec.SHIPPED_LATENT_FACTOR, TinyModelSpec.SHIPPED_UNET_WIDTH,
+                TinyModelSpec.SHIPPED_TOKEN_EMBEDDING_STD, TinyModelSpec.SHIPPED_BETA_END, 1200);
+        assertTrue(shipped.contains("--unet-lr-decay 1200 --out models/shapes-64"), "the default needs no flag: " + shipped);
     }
 
     @Test
@@ -122,7 +154,8 @@ class TrainTinyCardTest {
         assertTrue(fine.contains("--vae-steps 2500 --unet-steps 3000 --latent-factor 2 --unet-lr 5.0E-4 --min-snr-gamma 5.0 "
                 + "--unet-layers 2 --out models/shapes-64"), fine);
         String reused = card(dir.resolve("v1"), 2);
-        assertTrue(reused.contains("--vae-steps 2500 --unet-steps 3000 --latent-factor 2 --out DIR"), reused);
+        assertTrue(reused.contains("--vae-steps 2500 --unet-steps 3000 --latent-factor 2"
+                + (TinyModelSpec.SHIPPED_DECODER_STEPS == 0 ? "" : " --decoder-steps 0") + " --out DIR"), reused);
         assertTrue(reused.contains("--unet-layers 2 --latent-factor 2 --out models/shapes-64"), reused);
         assertFalse(shipped.contains("--unet-width"), shipped);
         String wide = card(dir.resolve("v1"), TinyModelSpec.SHIPPED_LATENT_FACTOR, 128);

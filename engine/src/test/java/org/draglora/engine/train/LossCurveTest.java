@@ -14,18 +14,27 @@ class LossCurveTest {
     @TempDir
     Path dir;
 
-    /** Dark pixels strictly inside a panel's frame (the frame itself is drawn in black). */
-    private static int darkInside(BufferedImage img, int x0, int x1) {
+    /** Pixels strictly inside a panel's frame (x in [x0, x1)) that pass {@code test} (on 0xRRGGBB). */
+    private static int count(BufferedImage img, int x0, int x1, java.util.function.IntPredicate test) {
         int n = 0;
         for (int y = 40; y < img.getHeight() - 45; y++) {
             for (int x = x0; x < x1; x++) {
-                int rgb = img.getRGB(x, y) & 0xffffff;
-                if (((rgb >> 16) & 0xff) < 128 && ((rgb >> 8) & 0xff) < 128 && (rgb & 0xff) < 128) {
+                if (test.test(img.getRGB(x, y) & 0xffffff)) {
                     n++;
                 }
             }
         }
         return n;
+    }
+
+    /** Dark pixels (the frame itself is drawn in black, the note in dark grey). */
+    private static int darkInside(BufferedImage img, int x0, int x1) {
+        return count(img, x0, x1, rgb -> ((rgb >> 16) & 0xff) < 128 && ((rgb >> 8) & 0xff) < 128 && (rgb & 0xff) < 128);
+    }
+
+    /** Non-white pixels (the smoothed line is dark blue, the raw one light blue). */
+    private static int ink(BufferedImage img, int x0, int x1) {
+        return count(img, x0, x1, rgb -> rgb != 0xffffff);
     }
 
     @Test
@@ -41,15 +50,34 @@ class LossCurveTest {
         BufferedImage img = ImageIO.read(png.toFile());
         int w = img.getWidth();
         assertTrue(darkInside(img, 60, w / 2 - 20) > 50, "the VAE panel (no steps) carries no note");
-        // the UNet curve: its smoothed line is dark blue, not black; count any coloured ink
-        int ink = 0;
-        for (int y = 40; y < img.getHeight() - 45; y++) {
-            for (int x = w / 2 + 60; x < w - 20; x++) {
-                if ((img.getRGB(x, y) & 0xffffff) != 0xffffff) {
-                    ink++;
-                }
-            }
+        assertTrue(ink(img, w / 2 + 60, w - 20) > 200, "the UNet panel has no curve");
+    }
+
+    @Test
+    void theDecoderStageGetsAThirdPanelBetweenTheVaeAndTheUnet() throws Exception {
+        StringBuilder log = new StringBuilder("stage,step,loss,lr\n");
+        for (int step = 1; step <= 200; step++) {
+            log.append("vae,").append(step).append(',').append(0.5 / step).append(",0.001\n");
         }
-        assertTrue(ink > 200, "the UNet panel has no curve");
+        for (int step = 1; step <= 200; step++) {
+            log.append("decoder,").append(step).append(',').append(0.04 - step * 1e-4).append(",0.001\n");
+        }
+        for (int step = 1; step <= 200; step++) {
+            log.append("unet,").append(step).append(',').append(1.0 / step).append(",0.0005\n");
+        }
+        Path csv = dir.resolve("loss.csv");
+        Files.writeString(csv, log);
+        Path png = dir.resolve("loss.png");
+        TinyModelReport.lossCurve(csv, png);
+        BufferedImage img = ImageIO.read(png.toFile());
+        int third = img.getWidth() / 3;
+        assertTrue(img.getWidth() > 1200, "three panels expected, the image is " + img.getWidth() + " wide");
+        for (int panel = 0; panel < 3; panel++) {
+            assertTrue(ink(img, panel * third + 60, (panel + 1) * third - 20) > 200, "panel " + panel + " has no curve");
+        }
+        // a log without decoder steps keeps the two panels
+        Files.writeString(csv, log.toString().replaceAll("(?m)^decoder,.*\\n", ""));
+        TinyModelReport.lossCurve(csv, png);
+        assertTrue(ImageIO.read(png.toFile()).getWidth() < 1000, "a log without decoder steps drew a decoder panel");
     }
 }

@@ -33,7 +33,19 @@ class TinyModelTrainerTest {
     };
 
     private static TinyModelTrainer.Options options(Path out, Path work, int vae, int unet) {
-        return new TinyModelTrainer.Options(out, work, vae, unet, 2, 2, 3, 0, 2);
+        return tiny(out, work, vae, unet).build();
+    }
+
+    /**
+     * The first version's settings (UNet lr 2e-4, plain MSE, one resnet per block: the quickest UNet,
+     * token embeddings of the fan-in spread, SD's schedule, no cool-down, no decoder stage) at a few
+     * steps of batch 2.
+     */
+    private static TinyModelTrainer.Builder tiny(Path out, Path work, int vae, int unet) {
+        return TinyModelTrainer.Options.builder(out, work).vaeSteps(vae).unetSteps(unet).batches(2, 2).seed(3)
+                .checkpointEvery(2).unetLr(TinyModelTrainer.UNET_LR).minSnrGamma(0).unetLayers(1)
+                .tokenEmbeddingStd(TinyModelSpec.FAN_IN_TOKEN_EMBEDDING_STD).betaEnd(TinyModelSpec.SD_BETA_END)
+                .unetLrDecaySteps(0).decoderSteps(0);
     }
 
     @Test
@@ -81,8 +93,7 @@ class TinyModelTrainerTest {
     void theTwoTimesDownLatentVariantTrainsAndLoadsWithItsOwnShapes(@TempDir Path dir) throws Exception {
         EngineRuntime rt = EngineRuntime.cpu();
         Path out = dir.resolve("fine");
-        TinyModelTrainer.Options o = new TinyModelTrainer.Options(out, dir.resolve("work"), 2, 2, 2, 2, 3, 0, 2,
-                TinyModelTrainer.UNET_LR, null, null, 5, 1, 2, TinyModelSpec.SHIPPED_UNET_WIDTH, TinyModelSpec.FAN_IN_TOKEN_EMBEDDING_STD, TinyModelSpec.SD_BETA_END, 0);
+        TinyModelTrainer.Options o = tiny(out, dir.resolve("work"), 2, 2).minSnrGamma(5).latentFactor(2).build();
         assertTrue(TinyModelTrainer.run(o, rt, TrainTinyTool.scenes(3), QUIET).finished());
         try (EditModel model = EditModel.load(ModelPath.of(out), rt)) {
             assertEquals(2, model.latentScale(), "64x64 images, 32x32 latents");
@@ -90,8 +101,7 @@ class TinyModelTrainerTest {
             assertEquals(List.of(32, 64, 128), model.unet().config().blockOutChannels());
             assertEquals(List.of(32, 64), model.vae().config().blockOutChannels());
         }
-        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new TinyModelTrainer.Options(
-                out, dir, 3, 2, 2, 2, 3, 0, 2, TinyModelTrainer.UNET_LR, null, null, 0, 1, 8, TinyModelSpec.SHIPPED_UNET_WIDTH, TinyModelSpec.FAN_IN_TOKEN_EMBEDDING_STD, TinyModelSpec.SD_BETA_END, 0),
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> tiny(out, dir, 3, 2).latentFactor(8).build(),
                 "latent factor 2 or 4");
     }
 
@@ -152,10 +162,8 @@ class TinyModelTrainerTest {
                 "the same schedule resumes");
         Path onward = dir.resolve("onward");
         e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> TinyModelTrainer.run(new TinyModelTrainer.Options(onward, dir.resolve("work-2"), 2, 4, 2, 2, 3, 0, 2,
-                        TinyModelTrainer.UNET_LR, new TinyModelTrainer.InitFrom(out, 3), null, 0, 1,
-                        TinyModelSpec.SHIPPED_LATENT_FACTOR, TinyModelSpec.SHIPPED_UNET_WIDTH,
-                        TinyModelSpec.FAN_IN_TOKEN_EMBEDDING_STD, TinyModelSpec.SD_BETA_END, 0), rt, TrainTinyTool.scenes(3), QUIET));
+                () -> TinyModelTrainer.run(tiny(onward, dir.resolve("work-2"), 2, 4).initFrom(new TinyModelTrainer.InitFrom(out, 3))
+                        .build(), rt, TrainTinyTool.scenes(3), QUIET));
         assertTrue(e.getMessage().contains("pass --beta-end 0.02"), "continuing an exported model keeps its schedule: "
                 + e.getMessage());
         for (double bad : new double[] {0, 0.0005, 0.2, Double.NaN}) {
@@ -165,14 +173,11 @@ class TinyModelTrainerTest {
     }
 
     private static TinyModelTrainer.Options scheduleOptions(Path out, Path work, int unetSteps, double betaEnd) {
-        return new TinyModelTrainer.Options(out, work, 2, unetSteps, 2, 2, 3, 0, 2, TinyModelTrainer.UNET_LR, null, null, 0, 1,
-                TinyModelSpec.SHIPPED_LATENT_FACTOR, TinyModelSpec.SHIPPED_UNET_WIDTH, TinyModelSpec.FAN_IN_TOKEN_EMBEDDING_STD,
-                betaEnd, 0);
+        return tiny(out, work, 2, unetSteps).betaEnd(betaEnd).build();
     }
 
     private static TinyModelTrainer.Options spreadOptions(Path out, Path work, int unetSteps, double std) {
-        return new TinyModelTrainer.Options(out, work, 2, unetSteps, 2, 2, 3, 0, 2, TinyModelTrainer.UNET_LR, null, null, 0, 1,
-                TinyModelSpec.SHIPPED_LATENT_FACTOR, TinyModelSpec.SHIPPED_UNET_WIDTH, std, TinyModelSpec.SD_BETA_END, 0);
+        return tiny(out, work, 2, unetSteps).tokenEmbeddingStd(std).build();
     }
 
     private static double std(float[] values) {
@@ -194,9 +199,7 @@ class TinyModelTrainerTest {
         assertEquals(0.5, TinyModelTrainer.learningRateFactor(4250, 5500, 2500), 1e-12);
         assertEquals(1.0 / 2500, TinyModelTrainer.learningRateFactor(5499, 5500, 2500), 1e-12, "nearly 0 at the end");
         EngineRuntime rt = EngineRuntime.cpu();
-        TinyModelTrainer.Options o = new TinyModelTrainer.Options(dir.resolve("out"), dir.resolve("work"), 2, 4, 2, 2, 3, 0,
-                2, TinyModelTrainer.UNET_LR, null, null, 0, 1, TinyModelSpec.SHIPPED_LATENT_FACTOR,
-                TinyModelSpec.SHIPPED_UNET_WIDTH, TinyModelSpec.FAN_IN_TOKEN_EMBEDDING_STD, TinyModelSpec.SD_BETA_END, 2);
+        TinyModelTrainer.Options o = tiny(dir.resolve("out"), dir.resolve("work"), 2, 4).unetLrDecaySteps(2).build();
         assertTrue(TinyModelTrainer.run(o, rt, TrainTinyTool.scenes(3), QUIET).finished());
         double[] lr = Files.readAllLines(dir.resolve("work/loss.csv")).stream().filter(l -> l.startsWith("unet,"))
                 .mapToDouble(l -> Double.parseDouble(l.split(",")[3])).toArray();
@@ -206,9 +209,7 @@ class TinyModelTrainerTest {
         assertEquals(2 * warm, lr[1], 1e-9);
         assertEquals(3 * warm * 1.0, lr[2], 1e-9, "the decay starts at step 3 of 4");
         assertEquals(4 * warm * 0.5, lr[3], 1e-9);
-        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new TinyModelTrainer.Options(
-                dir, dir, 2, 4, 2, 2, 3, 0, 2, TinyModelTrainer.UNET_LR, null, null, 0, 1, TinyModelSpec.SHIPPED_LATENT_FACTOR,
-                TinyModelSpec.SHIPPED_UNET_WIDTH, TinyModelSpec.FAN_IN_TOKEN_EMBEDDING_STD, TinyModelSpec.SD_BETA_END, 5),
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> tiny(dir, dir, 2, 4).unetLrDecaySteps(5).build(),
                 "longer than the run");
     }
 
@@ -250,12 +251,10 @@ class TinyModelTrainerTest {
     @Test
     void aDeeperAndWiderUnetTrainsOnTheVaeOfAnExportedModelWithMinSnrWeighting(@TempDir Path dir) throws Exception {
         EngineRuntime rt = EngineRuntime.cpu();
-        Path first = dir.resolve("first");
-        assertTrue(TinyModelTrainer.run(options(first, dir.resolve("work-1"), 3, 1), rt, TrainTinyTool.scenes(3), QUIET)
-                .finished());
+        Path first = firstModel(dir, rt);
         Path second = dir.resolve("second");
-        TinyModelTrainer.Options o = new TinyModelTrainer.Options(second, dir.resolve("work-2"), 3, 2, 2, 2, 3, 0, 2,
-                TinyModelTrainer.UNET_LR, null, first, 5, 2, TinyModelSpec.SHIPPED_LATENT_FACTOR, 96, TinyModelSpec.FAN_IN_TOKEN_EMBEDDING_STD, TinyModelSpec.SD_BETA_END, 0);
+        TinyModelTrainer.Options o = tiny(second, dir.resolve("work-2"), 3, 2).vaeFrom(first).minSnrGamma(5).unetLayers(2)
+                .unetWidth(96).build();
         assertTrue(TinyModelTrainer.run(o, rt, TrainTinyTool.scenes(3), QUIET).finished());
         List<String> log = Files.readAllLines(dir.resolve("work-2/loss.csv"));
         assertEquals(1 + 2, log.size(), "no VAE steps: the VAE came from the first model");
@@ -269,13 +268,86 @@ class TinyModelTrainerTest {
         }
         for (int width : new int[] {16, 80, 288}) {
             IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                    () -> new TinyModelTrainer.Options(second, dir, 3, 2, 2, 2, 3, 0, 2, TinyModelTrainer.UNET_LR, null, null,
-                            0, 1, TinyModelSpec.SHIPPED_LATENT_FACTOR, width, TinyModelSpec.FAN_IN_TOKEN_EMBEDDING_STD, TinyModelSpec.SD_BETA_END, 0));
+                    () -> tiny(second, dir, 3, 2).unetWidth(width).build());
             assertTrue(e.getMessage().contains("width"), e.getMessage());
         }
-        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new TinyModelTrainer.Options(
-                second, dir, 3, 2, 2, 2, 3, 0, 2, TinyModelTrainer.UNET_LR, new TinyModelTrainer.InitFrom(first, 1), first,
-                0, 1, TinyModelSpec.SHIPPED_LATENT_FACTOR, TinyModelSpec.SHIPPED_UNET_WIDTH, TinyModelSpec.FAN_IN_TOKEN_EMBEDDING_STD, TinyModelSpec.SD_BETA_END, 0),
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> tiny(second, dir, 3, 2).initFrom(new TinyModelTrainer.InitFrom(first, 1)).vaeFrom(first).build(),
                 "continue from one model or take the VAE of one, not both");
+    }
+
+    /** A model of 3 VAE steps and 1 UNet step, exported to dir/first, for runs that start from it. */
+    private static Path firstModel(Path dir, EngineRuntime rt) throws Exception {
+        Path first = dir.resolve("first");
+        assertTrue(TinyModelTrainer.run(options(first, dir.resolve("work-1"), 3, 1), rt, TrainTinyTool.scenes(3), QUIET)
+                .finished());
+        return first;
+    }
+
+    private static TinyModelTrainer.Options decoderOptions(Path out, Path work, Path vaeFrom, double hours, int decoderSteps) {
+        return tiny(out, work, 3, 1).vaeFrom(vaeFrom).maxHours(hours).decoderSteps(decoderSteps).build();
+    }
+
+    @Test
+    void theDecoderFineTuningChangesOnlyTheDecoderAndResumesLikeAnUninterruptedRun(@TempDir Path dir) throws Exception {
+        EngineRuntime rt = EngineRuntime.cpu();
+        Path first = firstModel(dir, rt);
+        Path whole = dir.resolve("whole");
+        TinyModelTrainer.Result r = TinyModelTrainer.run(decoderOptions(whole, dir.resolve("work-2"), first, 0, 3), rt,
+                TrainTinyTool.scenes(3), QUIET);
+        assertTrue(r.finished());
+        assertEquals(3, r.decoderStep());
+        List<String> log = Files.readAllLines(dir.resolve("work-2/loss.csv"));
+        assertEquals(3, log.stream().filter(l -> l.startsWith("decoder,")).count(), String.join("\n", log));
+        assertTrue(log.get(1).startsWith("decoder,1,") && log.get(4).startsWith("unet,1,"), "the decoder before the UNet");
+        String vae = "vae/diffusion_pytorch_model.safetensors";
+        try (SafetensorsFile a = SafetensorsFile.open(first.resolve(vae)); SafetensorsFile b = SafetensorsFile.open(whole.resolve(vae))) {
+            for (String frozen : List.of("encoder.conv_in.weight", "encoder.conv_out.weight", "quant_conv.weight")) {
+                assertArrayEquals(a.readFloats(frozen), b.readFloats(frozen), 0f, frozen + " is the encoder's: frozen");
+            }
+        }
+        // the stage's own checkpoint (float32; the export's float16 can round a few small steps away) holds the
+        // decoder's arrays only, moved from the first model's
+        try (SafetensorsFile a = SafetensorsFile.open(first.resolve(vae));
+                SafetensorsFile c = SafetensorsFile.open(dir.resolve("work-2").resolve(TinyModelTrainer.DECODER_FILE))) {
+            for (String tuned : List.of("post_quant_conv.weight", "decoder.conv_in.weight", "decoder.conv_out.weight")) {
+                assertTrue(!java.util.Arrays.equals(a.readFloats(tuned), c.readFloats("param." + tuned)), tuned + " did not change");
+            }
+            assertTrue(c.tensors().keySet().stream().filter(k -> k.startsWith("param.")).allMatch(
+                    k -> k.startsWith("param.decoder.") || k.startsWith("param.post_quant_conv.")), c.tensors().keySet().toString());
+        }
+        try (EditModel model = EditModel.load(ModelPath.of(first), rt); EditModel tuned = EditModel.load(ModelPath.of(whole), rt)) {
+            assertEquals(model.scalingFactor(), tuned.scalingFactor(), 1e-4f * model.scalingFactor(),
+                    "the frozen encoder keeps the latents' scale (up to the float16 export of the first model's encoder)");
+        }
+
+        // a run stopped by its time budget after the first decoder step, then resumed, ends where the whole run did
+        Path work = dir.resolve("work-3");
+        Path resumedOut = dir.resolve("resumed");
+        TinyModelTrainer.Result stopped = TinyModelTrainer.run(decoderOptions(resumedOut, work, first, 1e-12, 3), rt,
+                TrainTinyTool.scenes(3), QUIET);
+        assertTrue(!stopped.finished() && stopped.decoderStep() == 1 && stopped.unetStep() == 0, stopped.toString());
+        List<String> messages = new java.util.ArrayList<>();
+        TinyModelTrainer.Listener listening = new TinyModelTrainer.Listener() {
+            @Override
+            public void step(String stage, int step, int total, double loss) {}
+
+            @Override
+            public void message(String line) {
+                messages.add(line);
+            }
+        };
+        assertTrue(TinyModelTrainer.run(decoderOptions(resumedOut, work, first, 0, 3), rt, TrainTinyTool.scenes(3), listening)
+                .finished());
+        assertTrue(messages.contains("resuming the decoder at step 1"), messages.toString());
+        try (SafetensorsFile a = SafetensorsFile.open(dir.resolve("work-2").resolve(TinyModelTrainer.DECODER_FILE));
+                SafetensorsFile b = SafetensorsFile.open(work.resolve(TinyModelTrainer.DECODER_FILE))) {
+            for (String key : List.of("param.decoder.conv_out.weight", "adam_v.decoder.conv_in.weight")) {
+                assertArrayEquals(a.readFloats(key), b.readFloats(key), 0f, key + ": resumed and uninterrupted runs differ");
+            }
+        }
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> decoderOptions(whole, work, first, 0, -1));
+        assertTrue(e.getMessage().contains("decoder"), e.getMessage());
     }
 }

@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 @Command(
         name = "train-tiny",
         mixinStandardHelpOptions = true,
-        description = {"Train the embedded default model (VAE, then UNet) on generated shape scenes and export",
+        description = {"Train the embedded default model (VAE, its decoder alone, then UNet) on generated shape scenes and export",
             "it as a diffusers folder with a model card. Checkpoints go to --work; running again resumes."})
 public final class TrainTinyCommand implements Callable<Integer> {
 
@@ -29,6 +29,11 @@ public final class TrainTinyCommand implements Callable<Integer> {
 
     @Option(names = "--vae-steps", defaultValue = "2500", paramLabel = "N", description = "VAE steps (default: ${DEFAULT-VALUE}).")
     private int vaeSteps;
+
+    @Option(names = "--decoder-steps", defaultValue = "" + TinyModelSpec.SHIPPED_DECODER_STEPS, paramLabel = "N",
+            description = {"Then fine-tune the VAE's decoder alone (encoder frozen, so the latents the UNet learns "
+                    + "stay the same) for N steps; 0 skips it (default: ${DEFAULT-VALUE}, the shipped model)."})
+    private int decoderSteps;
 
     @Option(names = "--unet-steps", defaultValue = "" + TinyModelSpec.SHIPPED_UNET_STEPS, paramLabel = "N",
             description = "UNet steps (default: ${DEFAULT-VALUE}, the shipped model).")
@@ -122,11 +127,17 @@ public final class TrainTinyCommand implements Callable<Integer> {
         if ((initFrom == null) != (initStep == null)) {
             throw new IllegalArgumentException("--init-from and --init-step go together");
         }
-        TinyModelTrainer.Options o = new TinyModelTrainer.Options(out, workDir, vaeSteps, unetSteps, vaeBatch, unetBatch,
-                seed, hours, checkpointEvery, unetLr,
-                initFrom == null ? null : new TinyModelTrainer.InitFrom(initFrom, initStep), vaeFrom,
-                minSnrGamma, unetLayers, latentFactor, unetWidth, tokenEmbeddingStd, betaEnd,
-                unetLrDecaySteps != null ? unetLrDecaySteps : TinyModelSpec.lrDecaySteps(unetSteps));
+        TinyModelTrainer.Builder b = TinyModelTrainer.Options.builder(out, workDir).vaeSteps(vaeSteps).unetSteps(unetSteps)
+                .batches(vaeBatch, unetBatch).seed(seed).maxHours(hours).checkpointEvery(checkpointEvery).unetLr(unetLr)
+                .vaeFrom(vaeFrom).minSnrGamma(minSnrGamma).unetLayers(unetLayers).latentFactor(latentFactor)
+                .unetWidth(unetWidth).tokenEmbeddingStd(tokenEmbeddingStd).betaEnd(betaEnd).decoderSteps(decoderSteps);
+        if (initFrom != null) {
+            b.initFrom(new TinyModelTrainer.InitFrom(initFrom, initStep));
+        }
+        if (unetLrDecaySteps != null) { // otherwise the shipped share of --unet-steps
+            b.unetLrDecaySteps(unetLrDecaySteps);
+        }
+        TinyModelTrainer.Options o = b.build();
         ProgressBar bar = new ProgressBar(root.err(), System.console() != null, 100);
         TinyModelTrainer.Result r;
         try {
@@ -147,7 +158,8 @@ public final class TrainTinyCommand implements Callable<Integer> {
             bar.finish();
         }
         root.out().println(r.finished() ? "trained and exported " + out
-                : "stopped at VAE step " + r.vaeStep() + ", UNet step " + r.unetStep() + "; run again to resume");
+                : "stopped at VAE step " + r.vaeStep() + ", decoder step " + r.decoderStep() + ", UNet step " + r.unetStep()
+                        + "; run again to resume");
         root.out().flush();
         return 0;
     }

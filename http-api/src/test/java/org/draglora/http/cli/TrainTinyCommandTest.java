@@ -63,6 +63,15 @@ class TrainTinyCommandTest {
     }
 
     @Test
+    void aNegativeDecoderStageIsAOneLineUsageErrorBeforeAnyWork(@TempDir Path dir) {
+        assertOneLineUsageErrorBeforeAnyWork(dir, "decoder fine-tuning steps must be >= 0, got -5", "--decoder-steps", "-5");
+        String help = help();
+        assertTrue(help.contains("--decoder-steps=N"), help);
+        assertTrue(help.contains("fine-tune the VAE's decoder alone (encoder frozen, so the latents the UNet learns stay the "
+                + "same) for N steps; 0 skips it (default: " + TinyModelSpec.SHIPPED_DECODER_STEPS + ", the shipped model)"), help);
+    }
+
+    @Test
     void helpGivesTheShippedSpreadAndTheOneVersionsOneAndTwoUsed() {
         String help = help();
         assertTrue(help.contains("--token-embedding-std=S"), help);
