@@ -37,17 +37,27 @@ class LossCurveTest {
         return count(img, x0, x1, rgb -> rgb != 0xffffff);
     }
 
-    @Test
-    void aStageWithoutStepsSaysWhyItsPanelIsEmptyAndTheOtherIsDrawn() throws Exception {
-        StringBuilder log = new StringBuilder("stage,step,loss,lr\n");
-        for (int step = 1; step <= 300; step++) {
-            log.append("unet,").append(step).append(',').append(1.0 / step).append(",0.0005\n");
+    /** Appends {@code steps} lines of {@code stage} to a loss log, the loss of step k being {@code loss(k)}. */
+    private static void append(StringBuilder log, String stage, int steps, java.util.function.IntToDoubleFunction loss) {
+        for (int step = 1; step <= steps; step++) {
+            log.append(stage).append(',').append(step).append(',').append(loss.applyAsDouble(step)).append(",0.001\n");
         }
+    }
+
+    /** The plot of a loss log. */
+    private BufferedImage plot(CharSequence log) throws Exception {
         Path csv = dir.resolve("loss.csv");
         Files.writeString(csv, log);
         Path png = dir.resolve("loss.png");
         TinyModelReport.lossCurve(csv, png);
-        BufferedImage img = ImageIO.read(png.toFile());
+        return ImageIO.read(png.toFile());
+    }
+
+    @Test
+    void aStageWithoutStepsSaysWhyItsPanelIsEmptyAndTheOtherIsDrawn() throws Exception {
+        StringBuilder log = new StringBuilder("stage,step,loss,lr\n");
+        append(log, "unet", 300, step -> 1.0 / step);
+        BufferedImage img = plot(log);
         int w = img.getWidth();
         assertTrue(darkInside(img, 60, w / 2 - 20) > 50, "the VAE panel (no steps) carries no note");
         assertTrue(ink(img, w / 2 + 60, w - 20) > 200, "the UNet panel has no curve");
@@ -56,28 +66,17 @@ class LossCurveTest {
     @Test
     void theDecoderStageGetsAThirdPanelBetweenTheVaeAndTheUnet() throws Exception {
         StringBuilder log = new StringBuilder("stage,step,loss,lr\n");
-        for (int step = 1; step <= 200; step++) {
-            log.append("vae,").append(step).append(',').append(0.5 / step).append(",0.001\n");
-        }
-        for (int step = 1; step <= 200; step++) {
-            log.append("decoder,").append(step).append(',').append(0.04 - step * 1e-4).append(",0.001\n");
-        }
-        for (int step = 1; step <= 200; step++) {
-            log.append("unet,").append(step).append(',').append(1.0 / step).append(",0.0005\n");
-        }
-        Path csv = dir.resolve("loss.csv");
-        Files.writeString(csv, log);
-        Path png = dir.resolve("loss.png");
-        TinyModelReport.lossCurve(csv, png);
-        BufferedImage img = ImageIO.read(png.toFile());
+        append(log, "vae", 200, step -> 0.5 / step);
+        append(log, "decoder", 200, step -> 0.04 - step * 1e-4);
+        append(log, "unet", 200, step -> 1.0 / step);
+        BufferedImage img = plot(log);
         int third = img.getWidth() / 3;
         assertTrue(img.getWidth() > 1200, "three panels expected, the image is " + img.getWidth() + " wide");
         for (int panel = 0; panel < 3; panel++) {
             assertTrue(ink(img, panel * third + 60, (panel + 1) * third - 20) > 200, "panel " + panel + " has no curve");
         }
         // a log without decoder steps keeps the two panels
-        Files.writeString(csv, log.toString().replaceAll("(?m)^decoder,.*\\n", ""));
-        TinyModelReport.lossCurve(csv, png);
-        assertTrue(ImageIO.read(png.toFile()).getWidth() < 1000, "a log without decoder steps drew a decoder panel");
+        assertTrue(plot(log.toString().replaceAll("(?m)^decoder,.*\\n", "")).getWidth() < 1000,
+                "a log without decoder steps drew a decoder panel");
     }
 }
