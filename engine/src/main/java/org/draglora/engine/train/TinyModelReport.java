@@ -149,15 +149,22 @@ public final class TinyModelReport {
         return mse == 0 ? 100 : 10 * Math.log10(255.0 * 255.0 / mse);
     }
 
+    /** The loss log's stages in training order, with their panel titles. */
+    private static final Map<String, String> STAGE_TITLES = new LinkedHashMap<>();
+
+    static {
+        STAGE_TITLES.put("vae", "VAE: L1 + KL");
+        STAGE_TITLES.put("decoder", "VAE decoder alone: L1");
+        STAGE_TITLES.put("unet", "UNet: epsilon MSE");
+    }
+
     /**
      * The loss log, raw and smoothed, log scale: a panel per stage (VAE, the decoder fine-tuning when
      * the log has any of its steps, UNet), side by side.
      */
     static void lossCurve(Path log, Path file) throws IOException {
         Map<String, List<double[]>> stages = new LinkedHashMap<>();
-        stages.put("vae", new ArrayList<>());
-        stages.put("decoder", new ArrayList<>());
-        stages.put("unet", new ArrayList<>());
+        STAGE_TITLES.keySet().forEach(stage -> stages.put(stage, new ArrayList<>()));
         for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
             String[] p = line.split(",");
             if (p.length < 3 || !stages.containsKey(p[0])) {
@@ -168,8 +175,6 @@ public final class TinyModelReport {
         if (stages.get("decoder").isEmpty()) {
             stages.remove("decoder");
         }
-        Map<String, String> titles = Map.of("vae", "VAE: L1 + KL", "decoder", "VAE decoder alone: L1", "unet",
-                "UNet: epsilon MSE");
         int pw = 450; // per panel
         int w = pw * stages.size();
         int h = 320;
@@ -180,7 +185,7 @@ public final class TinyModelReport {
         g.fillRect(0, 0, w, h);
         int x0 = 10;
         for (Map.Entry<String, List<double[]>> stage : stages.entrySet()) {
-            panel(g, stage.getValue(), x0, titles.get(stage.getKey()), pw - 20, h);
+            panel(g, stage.getValue(), x0, STAGE_TITLES.get(stage.getKey()), pw - 20, h);
             x0 += pw;
         }
         g.dispose();

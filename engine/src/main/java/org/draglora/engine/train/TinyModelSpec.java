@@ -80,6 +80,15 @@ public final class TinyModelSpec {
     /** The shipped UNet's learning rate after the warm-up (the first version's was {@link TinyModelTrainer#UNET_LR}). */
     public static final double SHIPPED_UNET_LR = 5e-4;
 
+    /** The shipped VAE's steps (stage 1, batch {@link #SHIPPED_VAE_BATCH}). */
+    public static final int SHIPPED_VAE_STEPS = 2500;
+
+    /** The shipped VAE's batch of 32x32 crops (stage 1, and the decoder's stage 1b). */
+    public static final int SHIPPED_VAE_BATCH = 16;
+
+    /** The shipped UNet's batch of 64x64 scenes. */
+    public static final int SHIPPED_UNET_BATCH = 32;
+
     /** The shipped UNet's steps (the third version stopped at 3,000 at the constant rate). */
     public static final int SHIPPED_UNET_STEPS = 5500;
 

@@ -140,15 +140,20 @@ public final class TinyModelTrainer {
      * ({@link TinyModelSpec#lrDecaySteps}). {@link #build} validates (the record's constructor).
      */
     public static final class Builder {
+        /** The data and initialisation seed the shipped model was trained with. */
+        public static final long DEFAULT_SEED = 1;
+        /** Steps between checkpoints. */
+        public static final int DEFAULT_CHECKPOINT_EVERY = 200;
+
         private final Path out;
         private final Path work;
-        private int vaeSteps = 2500;
+        private int vaeSteps = TinyModelSpec.SHIPPED_VAE_STEPS;
         private int unetSteps = TinyModelSpec.SHIPPED_UNET_STEPS;
-        private int vaeBatch = 16;
-        private int unetBatch = 32;
-        private long seed = 1;
+        private int vaeBatch = TinyModelSpec.SHIPPED_VAE_BATCH;
+        private int unetBatch = TinyModelSpec.SHIPPED_UNET_BATCH;
+        private long seed = DEFAULT_SEED;
         private double maxHours;
-        private int checkpointEvery = 200;
+        private int checkpointEvery = DEFAULT_CHECKPOINT_EVERY;
         private double unetLr = TinyModelSpec.SHIPPED_UNET_LR;
         private InitFrom initFrom;
         private Path vaeFrom;
@@ -330,6 +335,11 @@ public final class TinyModelTrainer {
         }
         double snr = alphaCumprod / (1 - alphaCumprod);
         return Math.min(snr, gamma) / snr;
+    }
+
+    /** The linear warm-up's factor on a stage's learning rate after {@code steps} optimiser steps: 1 from {@link #WARMUP} on. */
+    static double warmUpFactor(int steps) {
+        return Math.min(1.0, (steps + 1.0) / WARMUP);
     }
 
     /**
@@ -515,7 +525,7 @@ public final class TinyModelTrainer {
             while (step < o.vaeSteps()) {
                 // a span: the exit waits for the step and its checkpoint (ExitGuard)
                 try (ExitGuard.Span exitSpan = ExitGuard.process().enter()) {
-                    opt.setLearningRate(VAE_LR * Math.min(1.0, (step + 1.0) / WARMUP));
+                    opt.setLearningRate(VAE_LR * warmUpFactor(step));
                     double loss;
                     try (NDManager s = m.newSubManager()) {
                         NDArray x = crops(s, step, o.vaeBatch(), 32);
@@ -578,7 +588,7 @@ public final class TinyModelTrainer {
             while (step < o.decoderSteps()) {
                 // a span: the exit waits for the step and its checkpoint (ExitGuard)
                 try (ExitGuard.Span exitSpan = ExitGuard.process().enter()) {
-                    opt.setLearningRate(VAE_LR * Math.min(1.0, (opt.steps() + 1.0) / WARMUP)
+                    opt.setLearningRate(VAE_LR * warmUpFactor(opt.steps())
                             * learningRateFactor(step, o.decoderSteps(), o.decoderSteps()));
                     double loss;
                     try (NDManager s = m.newSubManager()) {
@@ -673,7 +683,7 @@ public final class TinyModelTrainer {
                 // a span: the exit waits for the step and its checkpoint (ExitGuard)
                 try (ExitGuard.Span exitSpan = ExitGuard.process().enter()) {
                     // the warm-up counts the optimiser's own steps, so it restarts with fresh moments (InitFrom)
-                    opt.setLearningRate(o.unetLr() * Math.min(1.0, (opt.steps() + 1.0) / WARMUP)
+                    opt.setLearningRate(o.unetLr() * warmUpFactor(opt.steps())
                             * learningRateFactor(step, o.unetSteps(), o.unetLrDecaySteps()));
                     double loss;
                     try (NDManager s = m.newSubManager()) {

@@ -27,7 +27,8 @@ public final class TrainTinyCommand implements Callable<Integer> {
     @Option(names = "--work", paramLabel = "DIR", description = "Checkpoints and the loss log (default: <data-dir>/train-tiny).")
     private Path work;
 
-    @Option(names = "--vae-steps", defaultValue = "2500", paramLabel = "N", description = "VAE steps (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--vae-steps", defaultValue = "" + TinyModelSpec.SHIPPED_VAE_STEPS, paramLabel = "N",
+            description = "VAE steps (default: ${DEFAULT-VALUE}).")
     private int vaeSteps;
 
     @Option(names = "--decoder-steps", defaultValue = "" + TinyModelSpec.SHIPPED_DECODER_STEPS, paramLabel = "N",
@@ -98,20 +99,23 @@ public final class TrainTinyCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}, the shipped model)."})
     private int unetWidth;
 
-    @Option(names = "--vae-batch", defaultValue = "16", paramLabel = "B", description = "VAE batch (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--vae-batch", defaultValue = "" + TinyModelSpec.SHIPPED_VAE_BATCH, paramLabel = "B",
+            description = "VAE batch (default: ${DEFAULT-VALUE}).")
     private int vaeBatch;
 
-    @Option(names = "--unet-batch", defaultValue = "32", paramLabel = "B", description = "UNet batch (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--unet-batch", defaultValue = "" + TinyModelSpec.SHIPPED_UNET_BATCH, paramLabel = "B",
+            description = "UNet batch (default: ${DEFAULT-VALUE}).")
     private int unetBatch;
 
-    @Option(names = "--seed", defaultValue = "1", paramLabel = "N", description = "Data and initialisation seed (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "" + TinyModelTrainer.Builder.DEFAULT_SEED, paramLabel = "N",
+            description = "Data and initialisation seed (default: ${DEFAULT-VALUE}).")
     private long seed;
 
     @Option(names = "--hours", defaultValue = "0", paramLabel = "H",
             description = "Stop at a checkpoint after this much time; 0 = run to the end (default).")
     private double hours;
 
-    @Option(names = "--checkpoint-every", defaultValue = "200", paramLabel = "N",
+    @Option(names = "--checkpoint-every", defaultValue = "" + TinyModelTrainer.Builder.DEFAULT_CHECKPOINT_EVERY, paramLabel = "N",
             description = "Steps between checkpoints (default: ${DEFAULT-VALUE}).")
     private int checkpointEvery;
 
