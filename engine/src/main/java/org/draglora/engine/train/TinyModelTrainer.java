@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.function.IntToDoubleFunction;
 import java.util.function.LongFunction;
 import org.draglora.engine.clip.CLIPTextModel;
 import org.draglora.engine.clip.CLIPTokenizer;
@@ -521,35 +522,25 @@ public final class TinyModelTrainer {
             listener.message("resuming the VAE at step " + step);
         }
         RandomStream random = new RandomStream(o.seed());
-        try (BufferedWriter log = lossLog()) {
-            while (step < o.vaeSteps()) {
-                // a span: the exit waits for the step and its checkpoint (ExitGuard)
-                try (ExitGuard.Span exitSpan = ExitGuard.process().enter()) {
-                    opt.setLearningRate(VAE_LR * warmUpFactor(step));
-                    double loss;
-                    try (NDManager s = m.newSubManager()) {
-                        NDArray x = crops(s, step, o.vaeBatch(), 32);
-                        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                            LatentDistribution d = vae.encode(x);
-                            NDArray eps = random.gaussian(s, d.mean().getShape(), RandomStream.Purpose.RECLORA_POSTERIOR, step);
-                            NDArray rec = vae.decode(d.sample(eps));
-                            NDArray l1 = rec.sub(x).abs().mean();
-                            // KL(q || N(0, 1)) summed over latent elements, averaged over the batch
-                            NDArray kl = d.mean().square().add(d.std().square()).sub(1f).sub(d.logvar()).sum();
-                            NDArray total = l1.add(Ops.scale(kl, 0.5 * KL_WEIGHT / o.vaeBatch()));
-                            loss = total.getFloat();
-                            requireFinite(loss, "VAE", step);
-                            gc.backward(total);
-                        }
-                        opt.step();
-                    }
-                    step++;
-                    if (stepDone(log, "vae", "VAE", step, o.vaeSteps(), loss, opt, file, params, null, Map.of("stage", "vae"))) {
-                        break;
-                    }
-                }
+        Stage stage = new Stage("vae", "VAE", o.vaeSteps(), file, params, null, Map.of("stage", "vae"));
+        step = runStage(m, stage, step, opt, k -> VAE_LR * warmUpFactor(k), (s, k) -> {
+            NDArray x = crops(s, k, o.vaeBatch(), 32);
+            double loss;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                LatentDistribution d = vae.encode(x);
+                NDArray eps = random.gaussian(s, d.mean().getShape(), RandomStream.Purpose.RECLORA_POSTERIOR, k);
+                NDArray rec = vae.decode(d.sample(eps));
+                NDArray l1 = rec.sub(x).abs().mean();
+                // KL(q || N(0, 1)) summed over latent elements, averaged over the batch
+                NDArray kl = d.mean().square().add(d.std().square()).sub(1f).sub(d.logvar()).sum();
+                NDArray total = l1.add(Ops.scale(kl, 0.5 * KL_WEIGHT / o.vaeBatch()));
+                loss = total.getFloat();
+                requireFinite(loss, "VAE", k);
+                gc.backward(total);
             }
-        }
+            opt.step();
+            return loss;
+        });
         params.setRequiresGradient(false);
         return step;
     }
@@ -584,37 +575,26 @@ public final class TinyModelTrainer {
             listener.message("resuming the decoder at step " + step);
         }
         RandomStream random = new RandomStream(o.seed() + 2);
-        try (BufferedWriter log = lossLog()) {
-            while (step < o.decoderSteps()) {
-                // a span: the exit waits for the step and its checkpoint (ExitGuard)
-                try (ExitGuard.Span exitSpan = ExitGuard.process().enter()) {
-                    opt.setLearningRate(VAE_LR * warmUpFactor(opt.steps())
-                            * learningRateFactor(step, o.decoderSteps(), o.decoderSteps()));
+        Stage stage = new Stage("decoder", "decoder", o.decoderSteps(), file, params, null, Map.of("stage", "decoder"));
+        step = runStage(m, stage, step, opt,
+                k -> VAE_LR * warmUpFactor(opt.steps()) * learningRateFactor(k, o.decoderSteps(), o.decoderSteps()), (s, k) -> {
+                    // scenes the VAE stage never saw (its batches are 0 .. vaeSteps - 1)
+                    NDArray x = crops(s, DECODER_DATA_OFFSET + k, o.vaeBatch(), 32);
+                    NDArray z;
+                    try (NoGrad ignored = NoGrad.open()) {
+                        LatentDistribution d = vae.encode(x);
+                        z = d.sample(random.gaussian(s, d.mean().getShape(), RandomStream.Purpose.RECLORA_POSTERIOR, k));
+                    }
                     double loss;
-                    try (NDManager s = m.newSubManager()) {
-                        // scenes the VAE stage never saw (its batches are 0 .. vaeSteps - 1)
-                        NDArray x = crops(s, DECODER_DATA_OFFSET + step, o.vaeBatch(), 32);
-                        NDArray z;
-                        try (NoGrad ignored = NoGrad.open()) {
-                            LatentDistribution d = vae.encode(x);
-                            z = d.sample(random.gaussian(s, d.mean().getShape(), RandomStream.Purpose.RECLORA_POSTERIOR, step));
-                        }
-                        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                            NDArray l1 = vae.decode(z).sub(x).abs().mean();
-                            loss = l1.getFloat();
-                            requireFinite(loss, "decoder", step);
-                            gc.backward(l1);
-                        }
-                        opt.step();
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        NDArray l1 = vae.decode(z).sub(x).abs().mean();
+                        loss = l1.getFloat();
+                        requireFinite(loss, "decoder", k);
+                        gc.backward(l1);
                     }
-                    step++;
-                    if (stepDone(log, "decoder", "decoder", step, o.decoderSteps(), loss, opt, file, params, null,
-                            Map.of("stage", "decoder"))) {
-                        break;
-                    }
-                }
-            }
-        }
+                    opt.step();
+                    return loss;
+                });
         params.setRequiresGradient(false);
         return step;
     }
@@ -678,58 +658,48 @@ public final class TinyModelTrainer {
         DdimScheduler schedule = new DdimScheduler(o.schedule());
         RandomStream random = new RandomStream(o.seed() + 1);
         int batch = o.unetBatch();
-        try (BufferedWriter log = lossLog()) {
-            while (step < o.unetSteps()) {
-                // a span: the exit waits for the step and its checkpoint (ExitGuard)
-                try (ExitGuard.Span exitSpan = ExitGuard.process().enter()) {
-                    // the warm-up counts the optimiser's own steps, so it restarts with fresh moments (InitFrom)
-                    opt.setLearningRate(o.unetLr() * warmUpFactor(opt.steps())
-                            * learningRateFactor(step, o.unetSteps(), o.unetLrDecaySteps()));
+        Stage stage = new Stage("unet", "UNet", o.unetSteps(), file, params, ema,
+                Map.of("stage", "unet", "scaling_factor", Double.toString(scaling), BETA_END_KEY, betaEnd));
+        // the warm-up counts the optimiser's own steps, so it restarts with fresh moments (InitFrom)
+        step = runStage(m, stage, step, opt,
+                k -> o.unetLr() * warmUpFactor(opt.steps()) * learningRateFactor(k, o.unetSteps(), o.unetLrDecaySteps()), (s, k) -> {
+                    long batchIndex = 1_000_000L + k;
+                    NDArray z0;
+                    NDArray cond;
+                    try (NoGrad ignored = NoGrad.open()) {
+                        LatentDistribution d = vae.encode(images(s, batchIndex, batch));
+                        NDArray eps = random.gaussian(s, d.mean().getShape(), RandomStream.Purpose.RECLORA_POSTERIOR, k);
+                        z0 = Ops.scale(d.sample(eps), scaling);
+                        cond = prompts(s, batchIndex, batch, k, text, tokenizer, random);
+                    }
+                    long[] t = new long[batch];
+                    float[] sa = new float[batch];
+                    float[] s1 = new float[batch];
+                    float[] weight = new float[batch];
+                    for (int b = 0; b < batch; b++) {
+                        t[b] = random.uniformInt(RandomStream.Purpose.RECLORA_TIMESTEP, (long) k * batch + b, 1000);
+                        double a = schedule.alphaCumprod(t[b]);
+                        sa[b] = (float) Math.sqrt(a);
+                        s1[b] = (float) Math.sqrt(1 - a);
+                        weight[b] = (float) minSnrWeight(a, o.minSnrGamma());
+                    }
+                    NDArray noise = random.gaussian(s, z0.getShape(), RandomStream.Purpose.RECLORA_NOISE, k);
+                    // z_t = sqrt(abar) z0 + sqrt(1 - abar) eps, one t per sample: (B) -> (B, 1, 1, 1)
+                    NDArray zt = z0.mul(Ops.owned(s.create(sa, new Shape(batch, 1, 1, 1))))
+                            .add(noise.mul(Ops.owned(s.create(s1, new Shape(batch, 1, 1, 1)))));
                     double loss;
-                    try (NDManager s = m.newSubManager()) {
-                        long batchIndex = 1_000_000L + step;
-                        NDArray z0;
-                        NDArray cond;
-                        try (NoGrad ignored = NoGrad.open()) {
-                            LatentDistribution d = vae.encode(images(s, batchIndex, batch));
-                            NDArray eps = random.gaussian(s, d.mean().getShape(), RandomStream.Purpose.RECLORA_POSTERIOR, step);
-                            z0 = Ops.scale(d.sample(eps), scaling);
-                            cond = prompts(s, batchIndex, batch, step, text, tokenizer, random);
-                        }
-                        long[] t = new long[batch];
-                        float[] sa = new float[batch];
-                        float[] s1 = new float[batch];
-                        float[] weight = new float[batch];
-                        for (int b = 0; b < batch; b++) {
-                            t[b] = random.uniformInt(RandomStream.Purpose.RECLORA_TIMESTEP, (long) step * batch + b, 1000);
-                            double a = schedule.alphaCumprod(t[b]);
-                            sa[b] = (float) Math.sqrt(a);
-                            s1[b] = (float) Math.sqrt(1 - a);
-                            weight[b] = (float) minSnrWeight(a, o.minSnrGamma());
-                        }
-                        NDArray noise = random.gaussian(s, z0.getShape(), RandomStream.Purpose.RECLORA_NOISE, step);
-                        // z_t = sqrt(abar) z0 + sqrt(1 - abar) eps, one t per sample: (B) -> (B, 1, 1, 1)
-                        NDArray zt = z0.mul(Ops.owned(s.create(sa, new Shape(batch, 1, 1, 1))))
-                                .add(noise.mul(Ops.owned(s.create(s1, new Shape(batch, 1, 1, 1)))));
-                        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                            NDArray pred = unet.forward(zt, Ops.owned(s.create(t)), cond, ForwardContext.DEFAULT).sample();
-                            // per-sample squared error: (B, C, H, W) -> (B, C*H*W) -> (B), weighted, then the batch mean
-                            NDArray perSample = pred.sub(noise).square().reshape(batch, -1).mean(new int[] {1});
-                            loss = perSample.mean().getFloat(); // the plain MSE is what the loss log shows
-                            requireFinite(loss, "UNet", step);
-                            gc.backward(perSample.mul(Ops.owned(s.create(weight))).mean());
-                        }
-                        opt.step();
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        NDArray pred = unet.forward(zt, Ops.owned(s.create(t)), cond, ForwardContext.DEFAULT).sample();
+                        // per-sample squared error: (B, C, H, W) -> (B, C*H*W) -> (B), weighted, then the batch mean
+                        NDArray perSample = pred.sub(noise).square().reshape(batch, -1).mean(new int[] {1});
+                        loss = perSample.mean().getFloat(); // the plain MSE is what the loss log shows
+                        requireFinite(loss, "UNet", k);
+                        gc.backward(perSample.mul(Ops.owned(s.create(weight))).mean());
                     }
-                    step++;
-                    ema.blend(params, emaDecay(step));
-                    if (stepDone(log, "unet", "UNet", step, o.unetSteps(), loss, opt, file, params, ema,
-                            Map.of("stage", "unet", "scaling_factor", Double.toString(scaling), BETA_END_KEY, betaEnd))) {
-                        break;
-                    }
-                }
-            }
-        }
+                    opt.step();
+                    ema.blend(params, emaDecay(k + 1));
+                    return loss;
+                });
         params.setRequiresGradient(false);
         return step;
     }
@@ -779,18 +749,52 @@ public final class TinyModelTrainer {
      * step and once past the deadline. True when the stage must stop here: the deadline has passed
      * with steps left ({@code name} says which stage, in the message).
      */
-    private boolean stepDone(BufferedWriter log, String stage, String name, int step, int steps, double loss, AdamW opt,
-            Path file, ParameterSet params, ParameterSet ema, Map<String, String> metadata) throws IOException {
-        logLoss(log, stage, step, loss, opt);
-        listener.step(stage, step, steps, loss);
-        if (step % o.checkpointEvery() == 0 || step == steps || pastDeadline()) {
-            TrainingCheckpoint.save(file, params, ema, opt, step, metadata);
-            if (pastDeadline() && step < steps) {
-                listener.message("time budget reached at " + name + " step " + step + "; run again to resume");
-                return true;
+    /**
+     * A training stage: its key in the loss log and progress ({@code key}), its {@code name} in
+     * messages, its total {@code steps}, and what its checkpoint {@code file} holds: the trained
+     * {@code params}, their {@code ema} (null where the stage keeps none) and {@code metadata}.
+     */
+    private record Stage(String key, String name, int steps, Path file, ParameterSet params, ParameterSet ema,
+            Map<String, String> metadata) {
+    }
+
+    /** One optimisation step of a stage: runs step {@code step} on the scoped manager {@code s}, returns its loss. */
+    @FunctionalInterface
+    private interface StepBody {
+        double run(NDManager s, int step) throws IOException;
+    }
+
+    /**
+     * Runs {@code stage} from {@code step} until its last step or the time budget: each step sets the
+     * optimiser's rate to {@code learningRate} of the step, runs {@code body} on a sub-manager of
+     * {@code m}, and logs its loss; every {@link Options#checkpointEvery()} steps, at the end, and
+     * when the budget is spent a checkpoint is written. Each step is an {@link ExitGuard} span, so
+     * that an exit waits for the step and its checkpoint. Returns the step reached.
+     */
+    private int runStage(NDManager m, Stage stage, int step, AdamW opt, IntToDoubleFunction learningRate, StepBody body)
+            throws IOException {
+        try (BufferedWriter log = lossLog()) {
+            while (step < stage.steps()) {
+                try (ExitGuard.Span exitSpan = ExitGuard.process().enter()) {
+                    opt.setLearningRate(learningRate.applyAsDouble(step));
+                    double loss;
+                    try (NDManager s = m.newSubManager()) {
+                        loss = body.run(s, step);
+                    }
+                    step++;
+                    logLoss(log, stage.key(), step, loss, opt);
+                    listener.step(stage.key(), step, stage.steps(), loss);
+                    if (step % o.checkpointEvery() == 0 || step == stage.steps() || pastDeadline()) {
+                        TrainingCheckpoint.save(stage.file(), stage.params(), stage.ema(), opt, step, stage.metadata());
+                        if (pastDeadline() && step < stage.steps()) {
+                            listener.message("time budget reached at " + stage.name() + " step " + step + "; run again to resume");
+                            return step;
+                        }
+                    }
+                }
             }
         }
-        return false;
+        return step;
     }
 
     private boolean pastDeadline() {
