@@ -525,21 +525,14 @@ public final class TinyModelTrainer {
         Stage stage = new Stage("vae", "VAE", o.vaeSteps(), file, params, null, Map.of("stage", "vae"));
         step = runStage(m, stage, step, opt, k -> VAE_LR * warmUpFactor(k), (s, k) -> {
             NDArray x = crops(s, k, o.vaeBatch(), 32);
-            double loss;
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                LatentDistribution d = vae.encode(x);
-                NDArray eps = random.gaussian(s, d.mean().getShape(), RandomStream.Purpose.RECLORA_POSTERIOR, k);
-                NDArray rec = vae.decode(d.sample(eps));
-                NDArray l1 = rec.sub(x).abs().mean();
-                // KL(q || N(0, 1)) summed over latent elements, averaged over the batch
-                NDArray kl = d.mean().square().add(d.std().square()).sub(1f).sub(d.logvar()).sum();
-                NDArray total = l1.add(Ops.scale(kl, 0.5 * KL_WEIGHT / o.vaeBatch()));
-                loss = total.getFloat();
-                requireFinite(loss, "VAE", k);
-                gc.backward(total);
-            }
-            opt.step();
-            return loss;
+            LatentDistribution d = vae.encode(x);
+            NDArray eps = random.gaussian(s, d.mean().getShape(), RandomStream.Purpose.RECLORA_POSTERIOR, k);
+            NDArray rec = vae.decode(d.sample(eps));
+            NDArray l1 = rec.sub(x).abs().mean();
+            // KL(q || N(0, 1)) summed over latent elements, averaged over the batch
+            NDArray kl = d.mean().square().add(d.std().square()).sub(1f).sub(d.logvar()).sum();
+            NDArray total = l1.add(Ops.scale(kl, 0.5 * KL_WEIGHT / o.vaeBatch()));
+            return new StepLoss(total, total.getFloat());
         });
         params.setRequiresGradient(false);
         return step;
@@ -585,15 +578,8 @@ public final class TinyModelTrainer {
                         LatentDistribution d = vae.encode(x);
                         z = d.sample(random.gaussian(s, d.mean().getShape(), RandomStream.Purpose.RECLORA_POSTERIOR, k));
                     }
-                    double loss;
-                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        NDArray l1 = vae.decode(z).sub(x).abs().mean();
-                        loss = l1.getFloat();
-                        requireFinite(loss, "decoder", k);
-                        gc.backward(l1);
-                    }
-                    opt.step();
-                    return loss;
+                    NDArray l1 = vae.decode(z).sub(x).abs().mean();
+                    return new StepLoss(l1, l1.getFloat());
                 });
         params.setRequiresGradient(false);
         return step;
@@ -687,24 +673,17 @@ public final class TinyModelTrainer {
                     // z_t = sqrt(abar) z0 + sqrt(1 - abar) eps, one t per sample: (B) -> (B, 1, 1, 1)
                     NDArray zt = z0.mul(Ops.owned(s.create(sa, new Shape(batch, 1, 1, 1))))
                             .add(noise.mul(Ops.owned(s.create(s1, new Shape(batch, 1, 1, 1)))));
-                    double loss;
-                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        NDArray pred = unet.forward(zt, Ops.owned(s.create(t)), cond, ForwardContext.DEFAULT).sample();
-                        // per-sample squared error: (B, C, H, W) -> (B, C*H*W) -> (B), weighted, then the batch mean
-                        NDArray perSample = pred.sub(noise).square().reshape(batch, -1).mean(new int[] {1});
-                        loss = perSample.mean().getFloat(); // the plain MSE is what the loss log shows
-                        requireFinite(loss, "UNet", k);
-                        gc.backward(perSample.mul(Ops.owned(s.create(weight))).mean());
-                    }
-                    opt.step();
-                    ema.blend(params, emaDecay(k + 1));
-                    return loss;
+                    NDArray pred = unet.forward(zt, Ops.owned(s.create(t)), cond, ForwardContext.DEFAULT).sample();
+                    // per-sample squared error: (B, C, H, W) -> (B, C*H*W) -> (B), weighted, then the batch mean
+                    NDArray perSample = pred.sub(noise).square().reshape(batch, -1).mean(new int[] {1});
+                    // the plain MSE is what the loss log shows
+                    return new StepLoss(perSample.mul(Ops.owned(s.create(weight))).mean(), perSample.mean().getFloat());
                 });
         params.setRequiresGradient(false);
         return step;
     }
 
-    /** Prompt embeddings of a batch, (B, 16, 64); 10 % of the prompts are empty. */
+    /** Prompt embeddings of a batch, (B, MAX_TOKENS, 64); 10 % of the prompts are empty. */
     private NDArray prompts(NDManager s, long batchIndex, int batch, int step, CLIPTextModel text,
             CLIPTokenizer tokenizer, RandomStream random) {
         long[] ids = new long[batch * TinyModelSpec.MAX_TOKENS];
@@ -758,16 +737,23 @@ public final class TinyModelTrainer {
             Map<String, String> metadata) {
     }
 
-    /** One optimisation step of a stage: runs step {@code step} on the scoped manager {@code s}, returns its loss. */
+    /** What a stage's step minimises ({@code objective}, backpropagated) and the loss its log shows ({@code logged}). */
+    private record StepLoss(NDArray objective, double logged) {}
+
+    /**
+     * The loss of step {@code step} of a stage, built on the scoped manager {@code s} while gradients
+     * are recorded (work that needs none opens {@link NoGrad} itself).
+     */
     @FunctionalInterface
     private interface StepBody {
-        double run(NDManager s, int step) throws IOException;
+        StepLoss run(NDManager s, int step) throws IOException;
     }
 
     /**
      * Runs {@code stage} from {@code step} until its last step or the time budget: each step sets the
-     * optimiser's rate to {@code learningRate} of the step, runs {@code body} on a sub-manager of
-     * {@code m}, and logs its loss; every {@link Options#checkpointEvery()} steps, at the end, and
+     * optimiser's rate to {@code learningRate} of the step, builds {@code body}'s loss on a sub-manager
+     * of {@code m} under a gradient collector, refuses a loss that is not finite, backpropagates the
+     * objective, steps the optimiser, moves the stage's EMA (where it keeps one) and logs the loss; every {@link Options#checkpointEvery()} steps, at the end, and
      * when the budget is spent a checkpoint is written. Each step is an {@link ExitGuard} span, so
      * that an exit waits for the step and its checkpoint. Returns the step reached.
      */
@@ -779,7 +765,16 @@ public final class TinyModelTrainer {
                     opt.setLearningRate(learningRate.applyAsDouble(step));
                     double loss;
                     try (NDManager s = m.newSubManager()) {
-                        loss = body.run(s, step);
+                        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                            StepLoss l = body.run(s, step);
+                            loss = l.logged();
+                            requireFinite(loss, stage.name(), step);
+                            gc.backward(l.objective());
+                        }
+                        opt.step();
+                        if (stage.ema() != null) {
+                            stage.ema().blend(stage.params(), emaDecay(step + 1));
+                        }
                     }
                     step++;
                     logLoss(log, stage.key(), step, loss, opt);
