@@ -517,10 +517,7 @@ public final class TinyModelTrainer {
         params.setRequiresGradient(true);
         AdamW opt = new AdamW(params.list(), AdamW.Settings.of(VAE_LR, 0), m);
         Path file = o.work().resolve(VAE_FILE);
-        int step = TrainingCheckpoint.load(file, params, null, opt).map(md -> Integer.parseInt(md.get("step"))).orElse(0);
-        if (step > 0) {
-            listener.message("resuming the VAE at step " + step);
-        }
+        int step = resume(file, params, opt, "VAE");
         RandomStream random = new RandomStream(o.seed());
         Stage stage = new Stage("vae", "VAE", o.vaeSteps(), file, params, null, Map.of("stage", "vae"));
         step = runStage(m, stage, step, opt, k -> VAE_LR * warmUpFactor(k), (s, k) -> {
@@ -563,10 +560,7 @@ public final class TinyModelTrainer {
         params.setRequiresGradient(true);
         AdamW opt = new AdamW(params.list(), AdamW.Settings.of(VAE_LR, 0), m);
         Path file = o.work().resolve(DECODER_FILE);
-        int step = TrainingCheckpoint.load(file, params, null, opt).map(md -> Integer.parseInt(md.get("step"))).orElse(0);
-        if (step > 0) {
-            listener.message("resuming the decoder at step " + step);
-        }
+        int step = resume(file, params, opt, "decoder");
         RandomStream random = new RandomStream(o.seed() + 2);
         Stage stage = new Stage("decoder", "decoder", o.decoderSteps(), file, params, null, Map.of("stage", "decoder"));
         step = runStage(m, stage, step, opt,
@@ -582,6 +576,18 @@ public final class TinyModelTrainer {
                     return new StepLoss(l1, l1.getFloat());
                 });
         params.setRequiresGradient(false);
+        return step;
+    }
+
+    /**
+     * Reads a stage without an EMA back from its checkpoint {@code file} (weights into {@code params},
+     * moments into {@code opt}) and says so; returns the step it had reached, 0 without one.
+     */
+    private int resume(Path file, ParameterSet params, AdamW opt, String name) throws IOException {
+        int step = TrainingCheckpoint.load(file, params, null, opt).map(md -> Integer.parseInt(md.get("step"))).orElse(0);
+        if (step > 0) {
+            listener.message("resuming the " + name + " at step " + step);
+        }
         return step;
     }
 
