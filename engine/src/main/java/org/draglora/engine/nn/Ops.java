@@ -148,4 +148,22 @@ public final class Ops {
         // (B, C, H, W) -> (B, C, H, 1, W, 1) -> broadcast (B, C, H, 2, W, 2) -> (B, C, 2H, 2W)
         return x.reshape(b, c, h, 1, w, 1).broadcast(new Shape(b, c, h, 2, w, 2)).reshape(b, c, 2 * h, 2 * w);
     }
+
+    /**
+     * 2x2 mean pooling with stride 2 ({@code F.avg_pool2d(x, 2)}) of an array with even height and
+     * width; differentiable.
+     */
+    public static NDArray averagePool2x(NDArray x) {
+        Shape s = x.getShape();
+        long b = s.get(0);
+        long c = s.get(1);
+        long h = s.get(2);
+        long w = s.get(3);
+        if (h % 2 != 0 || w % 2 != 0) {
+            throw new IllegalArgumentException("2x2 pooling needs an even height and width, got " + s);
+        }
+        // (B, C, H, W) -> (B, C, H/2, 2, W/2, 2) -> mean over the cell's columns (B, C, H/2, 2, W/2) -> its rows
+        // (B, C, H/2, W/2); DJL's PyTorch mean takes one axis at a time
+        return x.reshape(b, c, h / 2, 2, w / 2, 2).mean(new int[] {5}).mean(new int[] {3});
+    }
 }

@@ -88,6 +88,15 @@ public final class TrainTinyTool {
                   AdamW lr 1e-3 (200 warm-up steps) falling linearly to nearly 0.""", o.decoderSteps(), o.vaeBatch());
     }
 
+    /** The card's words on the VAE's scale-equivariance term, after its KL; empty without it. */
+    static String equivariance(TinyModelTrainer.Options o) {
+        if (o.vaeEquivariance() == 0) {
+            return "";
+        }
+        return String.format(Locale.ROOT, " + %s x EQ-VAE's scale equivariance (the 2x2-pooled latent decoded against "
+                + "the 2x2-pooled crop, L1)", o.vaeEquivariance());
+    }
+
     /** The commands that reproduce the run. */
     static String reproduce(TinyModelTrainer.Options o) {
         String shapeFlags = (o.latentFactor() != TinyModelSpec.SHIPPED_LATENT_FACTOR ? " --latent-factor " + o.latentFactor() : "")
@@ -101,8 +110,10 @@ public final class TrainTinyTool {
         // an earlier run whose VAE (or whole model) this one took trained no decoder of its own
         String earlier = o.initFrom() == null && o.vaeFrom() == null || TinyModelSpec.SHIPPED_DECODER_STEPS == 0 ? ""
                 : " --decoder-steps 0";
-        String first = String.format(Locale.ROOT, "`./draglora train-tiny --vae-steps %d --unet-steps %d%s%s --out DIR`",
-                o.vaeSteps(), o.initFrom() == null ? o.unetSteps() : o.initFrom().unetStep(), shapeFlags, earlier);
+        String vaeFlags = o.vaeEquivariance() != TinyModelSpec.SHIPPED_VAE_EQUIVARIANCE
+                ? " --vae-equivariance " + o.vaeEquivariance() : "";
+        String first = String.format(Locale.ROOT, "`./draglora train-tiny --vae-steps %d --unet-steps %d%s%s%s --out DIR`",
+                o.vaeSteps(), o.initFrom() == null ? o.unetSteps() : o.initFrom().unetStep(), vaeFlags, shapeFlags, earlier);
         if (o.vaeFrom() != null) {
             return first + String.format(Locale.ROOT, " for the VAE, then "
                     + "`./draglora train-tiny --work NEW_DIR --vae-from DIR --unet-steps %d --unet-lr %s%s --out "
@@ -185,7 +196,7 @@ public final class TrainTinyTool {
                 ## Training
 
                 - Data: a fresh generated scene per sample (seed %d), prompts describing the scene, 10 %% empty.
-                - VAE: %d steps of batch %d on 32x32 crops, AdamW lr 1e-3 (200 warm-up steps), L1 + 1e-6 KL%s.%s
+                - VAE: %d steps of batch %d on 32x32 crops, AdamW lr 1e-3 (200 warm-up steps), L1 + 1e-6 KL%s%s.%s
                 - UNet: %d steps of batch %d, %s, epsilon MSE%s, t ~ U{0..999},
                   EMA with diffusers' warm-up, decay min(0.999, (1 + step) / (10 + step)) (the exported weights).
                 - Loss curves: `loss.png` (raw and smoothed%s). Samples: `samples.png`, 16 held-out
@@ -201,7 +212,7 @@ public final class TrainTinyTool {
                 Reproduce: %s (resumable; `--hours` stops at a checkpoint), then this card is rewritten
                 with the new numbers.
                 """, architecture(o), TinyModelSpec.MAX_TOKENS, o.tokenEmbeddingStd(), TinyModelSpec.VOCAB, noiseSchedule(o),
-                o.seed(), o.vaeSteps(), o.vaeBatch(),
+                o.seed(), o.vaeSteps(), o.vaeBatch(), equivariance(o),
                 o.vaeFrom() == null ? "" : " (taken from an earlier export of the same run, `--vae-from`)", decoder(o), o.unetSteps(), o.unetBatch(), schedule(o),
                 o.minSnrGamma() > 0 ? String.format(Locale.ROOT, " with Min-SNR weighting (gamma %s)", o.minSnrGamma()) : "",
                 o.vaeFrom() == null ? "" : "; this run trained no VAE steps, so the VAE panel says so: the VAE's curve is in the"

@@ -117,6 +117,9 @@ public final class TinyModelSpec {
      */
     public static final int SHIPPED_DECODER_STEPS = 12000;
 
+    /** The shipped VAE's scale-equivariance weight ({@code train-tiny --vae-equivariance}; 0: none). */
+    public static final double SHIPPED_VAE_EQUIVARIANCE = 0;
+
     /**
      * Standard deviation of the random token embeddings a text encoder of width 64 is drawn with
      * ({@code WeightScope.random}: 1 / sqrt(fan-in)); versions 1 and 2 kept it.

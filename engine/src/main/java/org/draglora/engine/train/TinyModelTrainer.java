@@ -81,12 +81,16 @@ public final class TinyModelTrainer {
      *     nearly 0 ({@link #learningRateFactor}); 0 keeps it constant after the warm-up
      * @param decoderSteps steps of stage 1b, which fine-tunes the VAE's decoder alone once the VAE is
      *     trained ({@link #trainDecoder}); 0 skips it
+     * @param vaeEquivariance weight of the VAE stage's scale-equivariance term ({@link #equivarianceLoss}), 0 for none
      */
     public record Options(Path out, Path work, int vaeSteps, int unetSteps, int vaeBatch, int unetBatch, long seed,
             double maxHours, int checkpointEvery, double unetLr, InitFrom initFrom, Path vaeFrom, double minSnrGamma,
             int unetLayers, int latentFactor, int unetWidth, double tokenEmbeddingStd, double betaEnd, int unetLrDecaySteps,
-            int decoderSteps) {
+            int decoderSteps, double vaeEquivariance) {
         public Options {
+            if (!(vaeEquivariance >= 0 && vaeEquivariance <= 10)) {
+                throw new IllegalArgumentException("the VAE's equivariance weight must be in [0, 10], got " + vaeEquivariance);
+            }
             if (decoderSteps < 0) {
                 throw new IllegalArgumentException("decoder fine-tuning steps must be >= 0, got " + decoderSteps);
             }
@@ -166,6 +170,7 @@ public final class TinyModelTrainer {
         private double betaEnd = TinyModelSpec.SHIPPED_BETA_END;
         private Integer unetLrDecaySteps;
         private int decoderSteps = TinyModelSpec.SHIPPED_DECODER_STEPS;
+        private double vaeEquivariance = TinyModelSpec.SHIPPED_VAE_EQUIVARIANCE;
 
         private Builder(Path out, Path work) {
             this.out = out;
@@ -260,10 +265,16 @@ public final class TinyModelTrainer {
             return this;
         }
 
+        public Builder vaeEquivariance(double v) {
+            vaeEquivariance = v;
+            return this;
+        }
+
         public Options build() {
             return new Options(out, work, vaeSteps, unetSteps, vaeBatch, unetBatch, seed, maxHours, checkpointEvery, unetLr,
                     initFrom, vaeFrom, minSnrGamma, unetLayers, latentFactor, unetWidth, tokenEmbeddingStd, betaEnd,
-                    unetLrDecaySteps != null ? unetLrDecaySteps : TinyModelSpec.lrDecaySteps(unetSteps), decoderSteps);
+                    unetLrDecaySteps != null ? unetLrDecaySteps : TinyModelSpec.lrDecaySteps(unetSteps), decoderSteps,
+                    vaeEquivariance);
         }
     }
 
@@ -297,6 +308,8 @@ public final class TinyModelTrainer {
     static final String TEXT_FILE = "text_encoder.safetensors";
     /** Text encoder metadata (work folder and export): the token embeddings' standard deviation at initialisation. */
     static final String TOKEN_EMBEDDING_STD_KEY = "token_embedding_std";
+    /** VAE checkpoint metadata: the weight of the scale-equivariance term ({@link Options#vaeEquivariance()}). */
+    static final String EQUIVARIANCE_KEY = "equivariance";
     /** UNet checkpoint metadata: the noise schedule's last beta. */
     static final String BETA_END_KEY = "beta_end";
     /**
@@ -517,22 +530,51 @@ public final class TinyModelTrainer {
         params.setRequiresGradient(true);
         AdamW opt = new AdamW(params.list(), AdamW.Settings.of(VAE_LR, 0), m);
         Path file = o.work().resolve(VAE_FILE);
-        int step = resume(file, params, opt, "VAE");
+        String equivariance = Double.toString(o.vaeEquivariance());
+        Optional<Map<String, String>> saved = TrainingCheckpoint.load(file, params, null, opt);
+        // checkpoints written before the term existed trained without it
+        requireRecorded(saved.map(md -> md.getOrDefault(EQUIVARIANCE_KEY, "0.0")).orElse(equivariance), equivariance,
+                "the VAE checkpoint in " + file + " trained with an equivariance weight of", "--vae-equivariance");
+        int step = saved.map(md -> Integer.parseInt(md.get("step"))).orElse(0);
+        if (step > 0) {
+            listener.message("resuming the VAE at step " + step);
+        }
         RandomStream random = new RandomStream(o.seed());
-        Stage stage = new Stage("vae", "VAE", o.vaeSteps(), file, params, null, Map.of("stage", "vae"));
+        Stage stage = new Stage("vae", "VAE", o.vaeSteps(), file, params, null,
+                Map.of("stage", "vae", EQUIVARIANCE_KEY, equivariance));
         step = runStage(m, stage, step, opt, k -> VAE_LR * warmUpFactor(k), (s, k) -> {
             NDArray x = crops(s, k, o.vaeBatch(), 32);
             LatentDistribution d = vae.encode(x);
             NDArray eps = random.gaussian(s, d.mean().getShape(), RandomStream.Purpose.RECLORA_POSTERIOR, k);
-            NDArray rec = vae.decode(d.sample(eps));
-            NDArray l1 = rec.sub(x).abs().mean();
+            NDArray z = d.sample(eps);
+            NDArray l1 = vae.decode(z).sub(x).abs().mean();
             // KL(q || N(0, 1)) summed over latent elements, averaged over the batch
             NDArray kl = d.mean().square().add(d.std().square()).sub(1f).sub(d.logvar()).sum();
             NDArray total = l1.add(Ops.scale(kl, 0.5 * KL_WEIGHT / o.vaeBatch()));
+            if (o.vaeEquivariance() > 0) {
+                total = total.add(Ops.scale(equivarianceLoss(vae, z, x), o.vaeEquivariance()));
+            }
             return new StepLoss(total, total.getFloat());
         });
         params.setRequiresGradient(false);
         return step;
+    }
+
+    /**
+     * EQ-VAE's scale-equivariance term (Kouzelis et al., "EQ-VAE: Equivariance Regularized Latent Space
+     * for Improved Generative Image Modeling", ICML 2025, arXiv 2502.09509, eq. 4 with the 2x
+     * down-scaling): the L1 distance between the decoded half-size latent and the half-size image,
+     * both halved by 2x2 mean pooling. Plain L1 and a small KL leave this VAE's latents edge maps,
+     * outlines with halos that a UNet must draw as exact double contours; a decoder that must also
+     * draw a shrunken image from a shrunken latent needs each latent cell to say what lies there, so
+     * the latents become filled, halo-free small images (docs/shapedrag-experiments.md, "Is it the
+     * data, or the latent space?").
+     *
+     * @param z posterior samples, (B, 4, h, w)
+     * @param x the images they encode, (B, 3, h * f, w * f)
+     */
+    static NDArray equivarianceLoss(AutoencoderKL vae, NDArray z, NDArray x) {
+        return vae.decode(Ops.averagePool2x(z)).sub(Ops.averagePool2x(x)).abs().mean();
     }
 
     // ---- stage 1b: the decoder alone ----------------------------------------------------------

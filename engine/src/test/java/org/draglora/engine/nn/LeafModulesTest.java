@@ -81,6 +81,28 @@ class LeafModulesTest {
     }
 
     @Test
+    void averagePoolingMeansEachTwoByTwoCellAndSpreadsTheGradientEvenly() {
+        float[] x = new float[16];
+        for (int i = 0; i < 16; i++) {
+            x[i] = i + 1;
+        }
+        NDArray in = manager.create(x, new Shape(1, 1, 4, 4));
+        in.setRequiresGradient(true);
+        try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+            NDArray pooled = Ops.averagePool2x(in);
+            assertArrayEquals(new long[] {1, 1, 2, 2}, pooled.getShape().getShape());
+            // rows 1-2 of columns 1-2 are 1, 2, 5, 6; and so on
+            assertArrayEquals(new float[] {3.5f, 5.5f, 11.5f, 13.5f}, pooled.toFloatArray(), 1e-6f);
+            gc.backward(pooled.mul(manager.create(new float[] {1, 2, 3, 4}, new Shape(1, 1, 2, 2))).sum());
+        }
+        assertArrayEquals(new float[] {.25f, .25f, .5f, .5f, .25f, .25f, .5f, .5f, .75f, .75f, 1, 1, .75f, .75f, 1, 1},
+                in.getGradient().toFloatArray(), 1e-6f);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Ops.averagePool2x(manager.zeros(new Shape(1, 1, 3, 4))));
+        assertTrue(e.getMessage().contains("even"), e.getMessage());
+    }
+
+    @Test
     void geluIsTheExactErfForm() {
         NDArray y = Ops.gelu(manager.create(new float[] {1f, -0.5f}));
         assertEquals(0.8413447f, y.toFloatArray()[0], 1e-6);

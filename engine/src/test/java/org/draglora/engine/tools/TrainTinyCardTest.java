@@ -115,6 +115,20 @@ class TrainTinyCardTest {
     }
 
     @Test
+    void theCardNamesTheVaeEquivarianceTermAndPutsItsFlagInTheCommandThatTrainsTheVae() throws Exception {
+        String shipped = card(null);
+        assertFalse(shipped.contains("equivariance"), shipped);
+        Path out = Files.createDirectories(dir.resolve("eq"));
+        TinyModelTrainer.Options o = TinyModelTrainer.Options.builder(out, dir.resolve("work")).vaeEquivariance(0.5).build();
+        TrainTinyTool.writeCard(o, new TinyModelReport.Numbers(32.1, 31.9, 16, 681));
+        String eq = Files.readString(out.resolve("README.md"));
+        assertTrue(eq.contains("L1 + 1e-6 KL + 0.5 x EQ-VAE's scale equivariance (the 2x2-pooled latent decoded against "
+                + "the 2x2-pooled crop, L1)."), eq);
+        assertTrue(eq.contains("`./draglora train-tiny --vae-steps " + TinyModelSpec.SHIPPED_VAE_STEPS + " --unet-steps "
+                + TinyModelSpec.SHIPPED_UNET_STEPS + " --vae-equivariance 0.5 --unet-lr"), eq);
+    }
+
+    @Test
     void theCardSaysWhereTheVaeCurveIsWhenTheVaeWasReused() throws Exception {
         String fresh = card(null);
         String reused = card(dir.resolve("v1"));

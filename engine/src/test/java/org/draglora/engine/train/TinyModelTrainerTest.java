@@ -350,4 +350,43 @@ class TinyModelTrainerTest {
                 () -> decoderOptions(whole, work, first, 0, -1));
         assertTrue(e.getMessage().contains("decoder"), e.getMessage());
     }
+
+    @Test
+    void theVaeEquivarianceTermIsAddedToTheVaeLossRecordedAndHeldAcrossResumes(@TempDir Path dir) throws Exception {
+        EngineRuntime rt = EngineRuntime.cpu();
+        Path plainWork = dir.resolve("plain");
+        Path eqWork = dir.resolve("eq");
+        assertTrue(TinyModelTrainer.run(tiny(dir.resolve("out-plain"), plainWork, 1, 0).build(), rt, TrainTinyTool.scenes(3),
+                QUIET).finished());
+        assertTrue(TinyModelTrainer.run(tiny(dir.resolve("out-eq"), eqWork, 1, 0).vaeEquivariance(1.0).build(), rt,
+                TrainTinyTool.scenes(3), QUIET).finished());
+        // the same seeded weights and crops at step 1: the logged losses differ by the term, an L1 distance
+        // between an untrained decoder's output and an image, far from 0
+        double plain = firstVaeLoss(plainWork);
+        double eq = firstVaeLoss(eqWork);
+        assertTrue(eq - plain > 0.05, "step 1's VAE loss " + eq + " with the term, " + plain + " without");
+        try (SafetensorsFile a = SafetensorsFile.open(plainWork.resolve(TinyModelTrainer.VAE_FILE));
+                SafetensorsFile b = SafetensorsFile.open(eqWork.resolve(TinyModelTrainer.VAE_FILE))) {
+            assertEquals("1.0", b.metadata().get(TinyModelTrainer.EQUIVARIANCE_KEY));
+            assertEquals("0.0", a.metadata().get(TinyModelTrainer.EQUIVARIANCE_KEY));
+            String key = "param.encoder.conv_in.weight";
+            assertTrue(!java.util.Arrays.equals(a.readFloats(key), b.readFloats(key)), "the term reaches the encoder");
+        }
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> TinyModelTrainer.run(tiny(dir.resolve("out-eq"), eqWork, 2, 0).build(), rt, TrainTinyTool.scenes(3),
+                        QUIET));
+        assertTrue(e.getMessage().contains("equivariance weight of 1.0, this run asks for 0.0: pass --vae-equivariance 1.0"),
+                e.getMessage());
+        assertEquals(2, TinyModelTrainer.run(tiny(dir.resolve("out-eq"), eqWork, 2, 0).vaeEquivariance(1.0).build(), rt,
+                TrainTinyTool.scenes(3), QUIET).vaeStep(), "the same weight resumes");
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> tiny(dir, dir, 1, 0).vaeEquivariance(-1).build());
+        assertTrue(e.getMessage().contains("equivariance"), e.getMessage());
+    }
+
+    private static double firstVaeLoss(Path work) throws Exception {
+        String line = Files.readAllLines(work.resolve(TinyModelTrainer.LOSS_LOG)).stream()
+                .filter(l -> l.startsWith("vae,1,")).findFirst().orElseThrow();
+        return Double.parseDouble(line.split(",")[2]);
+    }
 }

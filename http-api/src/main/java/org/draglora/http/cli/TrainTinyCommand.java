@@ -36,6 +36,12 @@ public final class TrainTinyCommand implements Callable<Integer> {
                     + "stay the same) for N steps; 0 skips it (default: ${DEFAULT-VALUE}, the shipped model)."})
     private int decoderSteps;
 
+    @Option(names = "--vae-equivariance", defaultValue = "" + TinyModelSpec.SHIPPED_VAE_EQUIVARIANCE, paramLabel = "W",
+            description = {"Weight of the VAE's scale-equivariance term (EQ-VAE: the half-size latent must decode to the "
+                    + "half-size image), which makes the latents filled small images instead of edge maps; 0 = none "
+                    + "(default: ${DEFAULT-VALUE}, the shipped model)."})
+    private double vaeEquivariance;
+
     @Option(names = "--unet-steps", defaultValue = "" + TinyModelSpec.SHIPPED_UNET_STEPS, paramLabel = "N",
             description = "UNet steps (default: ${DEFAULT-VALUE}, the shipped model).")
     private int unetSteps;
@@ -134,7 +140,8 @@ public final class TrainTinyCommand implements Callable<Integer> {
         TinyModelTrainer.Builder b = TinyModelTrainer.Options.builder(out, workDir).vaeSteps(vaeSteps).unetSteps(unetSteps)
                 .batches(vaeBatch, unetBatch).seed(seed).maxHours(hours).checkpointEvery(checkpointEvery).unetLr(unetLr)
                 .vaeFrom(vaeFrom).minSnrGamma(minSnrGamma).unetLayers(unetLayers).latentFactor(latentFactor)
-                .unetWidth(unetWidth).tokenEmbeddingStd(tokenEmbeddingStd).betaEnd(betaEnd).decoderSteps(decoderSteps);
+                .unetWidth(unetWidth).tokenEmbeddingStd(tokenEmbeddingStd).betaEnd(betaEnd).decoderSteps(decoderSteps)
+                .vaeEquivariance(vaeEquivariance);
         if (initFrom != null) {
             b.initFrom(new TinyModelTrainer.InitFrom(initFrom, initStep));
         }
