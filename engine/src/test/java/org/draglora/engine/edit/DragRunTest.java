@@ -171,9 +171,20 @@ class DragRunTest {
                         m, null, false)) {
             List<StepRecord> drag = runToEnd(run).stream().filter(r -> r.phase() == DragRun.Phase.DRAG).toList();
             assertTrue(drag.stream().allMatch(r -> r.backwardPasses() <= 1 && r.forwardPasses() == 1));
-            double first = drag.get(0).losses().total();
-            double last = drag.get(drag.size() - 1).losses().total();
-            assertTrue(last < first, "DragDiffusion loss should fall: " + first + " -> " + last);
+            // the loss is measured at the tracked handle, so a tracking jump on this random model can raise it
+            // (measured here: 6.12, 5.94, 5.16, 4.93, 4.85, then a jump of the handle, 5.46, 5.43, a jump, 6.25);
+            // each step that kept the handle where it was lowered it
+            int kept = 0;
+            for (int k = 1; k < drag.size(); k++) {
+                StepRecord.PointState before = drag.get(k - 1).points().get(0);
+                StepRecord.PointState after = drag.get(k).points().get(0);
+                if (before.handleX() == after.handleX() && before.handleY() == after.handleY()) {
+                    kept++;
+                    assertTrue(drag.get(k).losses().total() < drag.get(k - 1).losses().total(), "DragDiffusion loss at an "
+                            + "unmoved handle should fall, step " + k + ": " + drag.stream().map(r -> r.losses().total()).toList());
+                }
+            }
+            assertTrue(kept >= 2, "too few steps kept their handle to judge: " + kept);
         }
     }
 
