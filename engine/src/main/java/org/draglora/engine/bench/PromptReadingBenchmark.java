@@ -42,7 +42,7 @@ public final class PromptReadingBenchmark {
 
     /** The prompts compared, in table order. */
     public enum Prompt {
-        SCENE("the scene's"), OTHER_SHAPE("another shape"), OTHER_COLOUR("another colour"), EMPTY("empty");
+        SCENE("scene's prompt"), OTHER_SHAPE("another shape"), OTHER_COLOUR("another colour"), EMPTY("empty prompt");
 
         private final String label;
 
@@ -76,11 +76,20 @@ public final class PromptReadingBenchmark {
                     + "a flat background (seed %d); noise-prediction error (epsilon MSE, mean over scenes) with the scene's "
                     + "prompt, and its rise with a prompt that names another shape, another colour, or nothing%n%n",
                     options.cases(), options.seed()));
-            b.append("| t | scene's prompt | another shape | another colour | empty prompt |\n|---|---|---|---|---|\n");
+            // columns: the scene prompt's error, then each other prompt's rise over it
+            b.append("| t |");
+            for (Prompt p : Prompt.values()) {
+                b.append(' ').append(p.label()).append(" |");
+            }
+            b.append("\n|---|").append("---|".repeat(Prompt.values().length)).append('\n');
             for (int t = 0; t < TIMESTEPS.size(); t++) {
-                b.append(String.format(Locale.ROOT, "| %d | %.4f | %+.0f %% | %+.0f %% | %+.0f %% |%n", TIMESTEPS.get(t),
-                        error[t][0], risePercent(t, Prompt.OTHER_SHAPE), risePercent(t, Prompt.OTHER_COLOUR),
-                        risePercent(t, Prompt.EMPTY)));
+                b.append(String.format(Locale.ROOT, "| %d | %.4f |", TIMESTEPS.get(t), error[t][Prompt.SCENE.ordinal()]));
+                for (Prompt p : Prompt.values()) {
+                    if (p != Prompt.SCENE) {
+                        b.append(String.format(Locale.ROOT, " %+.0f %% |", risePercent(t, p)));
+                    }
+                }
+                b.append('\n');
             }
             return b.toString();
         }
@@ -122,11 +131,8 @@ public final class PromptReadingBenchmark {
             List<ShapeColour> colours = Palette.OBJECT_COLOURS;
             int c = colours.indexOf(o.fill());
             ShapeColour otherColour = colours.get((c + 1 + index % (colours.size() - 1)) % colours.size());
-            String shape = s.withObject(0, new ShapeObject(otherKind, o.centreX(), o.centreY(), o.size(), o.rotation(),
-                    o.stretch(), o.fill(), o.texture(), o.secondColour())).prompt();
-            String colour = s.withObject(0, new ShapeObject(o.kind(), o.centreX(), o.centreY(), o.size(), o.rotation(),
-                    o.stretch(), otherColour, o.texture(), o.secondColour())).prompt();
-            return new Case(s, new String[] {s.prompt(), shape, colour, ""});
+            return new Case(s, new String[] {s.prompt(), s.withObject(0, o.withKind(otherKind)).prompt(),
+                s.withObject(0, o.withFill(otherColour)).prompt(), ""});
         }
     }
 

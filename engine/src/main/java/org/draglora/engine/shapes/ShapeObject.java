@@ -45,6 +45,16 @@ public record ShapeObject(ShapeKind kind, double centreX, double centreY, double
         return new ShapeObject(kind, newCentreX, newCentreY, size, rotation, newStretch, fill, texture, secondColour);
     }
 
+    /** The same object as another kind of shape (a prompt that names another shape). */
+    public ShapeObject withKind(ShapeKind newKind) {
+        return new ShapeObject(newKind, centreX, centreY, size, rotation, stretch, fill, texture, secondColour);
+    }
+
+    /** The same object in another fill colour. */
+    public ShapeObject withFill(ShapeColour newFill) {
+        return new ShapeObject(kind, centreX, centreY, size, rotation, stretch, newFill, texture, secondColour);
+    }
+
     /** x component of the object's own axis (its local u direction) in the image. */
     public double axisX() {
         return StrictMath.cos(rotation);

@@ -535,10 +535,7 @@ public final class TinyModelTrainer {
         // checkpoints written before the term existed trained without it
         requireRecorded(saved.map(md -> md.getOrDefault(EQUIVARIANCE_KEY, "0.0")).orElse(equivariance), equivariance,
                 "the VAE checkpoint in " + file + " trained with an equivariance weight of", "--vae-equivariance");
-        int step = saved.map(md -> Integer.parseInt(md.get("step"))).orElse(0);
-        if (step > 0) {
-            listener.message("resuming the VAE at step " + step);
-        }
+        int step = resumedStep(saved, "VAE");
         RandomStream random = new RandomStream(o.seed());
         Stage stage = new Stage("vae", "VAE", o.vaeSteps(), file, params, null,
                 Map.of("stage", "vae", EQUIVARIANCE_KEY, equivariance));
@@ -602,7 +599,7 @@ public final class TinyModelTrainer {
         params.setRequiresGradient(true);
         AdamW opt = new AdamW(params.list(), AdamW.Settings.of(VAE_LR, 0), m);
         Path file = o.work().resolve(DECODER_FILE);
-        int step = resume(file, params, opt, "decoder");
+        int step = resumedStep(TrainingCheckpoint.load(file, params, null, opt), "decoder");
         RandomStream random = new RandomStream(o.seed() + 2);
         Stage stage = new Stage("decoder", "decoder", o.decoderSteps(), file, params, null, Map.of("stage", "decoder"));
         step = runStage(m, stage, step, opt,
@@ -622,11 +619,11 @@ public final class TinyModelTrainer {
     }
 
     /**
-     * Reads a stage without an EMA back from its checkpoint {@code file} (weights into {@code params},
-     * moments into {@code opt}) and says so; returns the step it had reached, 0 without one.
+     * The step a stage's checkpoint had reached, from its {@code saved} metadata ({@link TrainingCheckpoint#load}),
+     * 0 without one; a resume is said, with the stage's {@code name}.
      */
-    private int resume(Path file, ParameterSet params, AdamW opt, String name) throws IOException {
-        int step = TrainingCheckpoint.load(file, params, null, opt).map(md -> Integer.parseInt(md.get("step"))).orElse(0);
+    private int resumedStep(Optional<Map<String, String>> saved, String name) {
+        int step = saved.map(md -> Integer.parseInt(md.get("step"))).orElse(0);
         if (step > 0) {
             listener.message("resuming the " + name + " at step " + step);
         }
@@ -683,10 +680,8 @@ public final class TinyModelTrainer {
                 .orElse(betaEnd);
         requireRecorded(savedBetaEnd, betaEnd, "the UNet checkpoint in " + file + " trained on a noise schedule ending at "
                 + "beta", "--beta-end");
-        int step = saved.map(md -> Integer.parseInt(md.get("step"))).orElse(0);
-        if (step > 0) {
-            listener.message("resuming the UNet at step " + step);
-        } else {
+        int step = resumedStep(saved, "UNet");
+        if (step == 0) {
             ema.assign(params);
         }
         DdimScheduler schedule = new DdimScheduler(o.schedule());
