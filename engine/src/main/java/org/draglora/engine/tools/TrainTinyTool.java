@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.SplittableRandom;
 import java.util.function.LongFunction;
 import org.draglora.engine.edit.EditModel;
 import org.draglora.engine.model.ModelPath;
@@ -32,12 +33,26 @@ public final class TrainTinyTool {
 
     /** Training data: scene {@code index} of the generator, at the model's image size. */
     public static LongFunction<TrainingExample> scenes(long seed) {
+        return scenes(seed, 0);
+    }
+
+    /**
+     * Training data: scene {@code index} of the generator, at the model's image size, or with probability
+     * {@code plainShare} (decided per index, so both calls for one sample agree) the generator's plain scene of
+     * the same seed, one solid object on a flat background ({@link SceneGenerator#plain}).
+     */
+    public static LongFunction<TrainingExample> scenes(long seed, double plainShare) {
+        int side = TinyModelSpec.IMAGE_SIZE;
         return index -> {
-            Scene scene = SceneGenerator.generate(seed * 1_000_003L + index, TinyModelSpec.IMAGE_SIZE,
-                    TinyModelSpec.IMAGE_SIZE);
+            long sceneSeed = seed * 1_000_003L + index;
+            boolean plain = plainShare > 0 && new SplittableRandom(sceneSeed ^ PLAIN_DRAW_SALT).nextDouble() < plainShare;
+            Scene scene = plain ? SceneGenerator.plain(sceneSeed, side, side) : SceneGenerator.generate(sceneSeed, side, side);
             return new TrainingExample(scene.render(), scene.prompt());
         };
     }
+
+    /** Mixed into a scene's seed for the draw that makes it plain, so that draw is not the scene's own first one. */
+    private static final long PLAIN_DRAW_SALT = 0x5DEECE66DL;
 
     /** Held-out scenes for the report (a seed stream training never uses). */
     public static LongFunction<TrainingExample> heldOut() {
@@ -47,7 +62,7 @@ public final class TrainTinyTool {
     /** Trains and, when finished, exports, measures and documents the model. */
     public static TinyModelTrainer.Result run(TinyModelTrainer.Options o, EngineRuntime rt,
             TinyModelTrainer.Listener listener) throws IOException {
-        TinyModelTrainer.Result r = TinyModelTrainer.run(o, rt, scenes(o.seed()), listener);
+        TinyModelTrainer.Result r = TinyModelTrainer.run(o, rt, scenes(o.seed(), o.plainSceneShare()), listener);
         if (!r.finished()) {
             return r;
         }
@@ -88,6 +103,15 @@ public final class TrainTinyTool {
                   AdamW lr 1e-3 (200 warm-up steps) falling linearly to nearly 0.""", o.decoderSteps(), o.vaeBatch());
     }
 
+    /** The card's words on the UNet's plain scenes, after the data bullet; empty without them. */
+    static String plainScenes(TinyModelTrainer.Options o) {
+        if (o.plainSceneShare() == 0) {
+            return "";
+        }
+        return String.format(Locale.ROOT, "; for the UNet, %.0f %% of the scenes are plain, one solid object on a flat "
+                + "background (`SceneGenerator.plain`), the rest the full stream", 100 * o.plainSceneShare());
+    }
+
     /** The card's words on the VAE's scale-equivariance term, after its KL; empty without it. */
     static String equivariance(TinyModelTrainer.Options o) {
         if (o.vaeEquivariance() == 0) {
@@ -104,9 +128,12 @@ public final class TrainTinyTool {
                 + (o.tokenEmbeddingStd() != TinyModelSpec.SHIPPED_TOKEN_EMBEDDING_STD
                         ? " --token-embedding-std " + o.tokenEmbeddingStd() : "")
                 + (o.betaEnd() != TinyModelSpec.SHIPPED_BETA_END ? " --beta-end " + o.betaEnd() : "");
+        String dataFlags = o.plainSceneShare() != TinyModelSpec.SHIPPED_PLAIN_SCENE_SHARE
+                ? " --plain-scenes " + o.plainSceneShare() : "";
         // the last command's schedule flags: the cool-down, and stage 1b's steps where they are not the default
         String later = (o.unetLrDecaySteps() == 0 ? "" : " --unet-lr-decay " + o.unetLrDecaySteps())
-                + (o.decoderSteps() == TinyModelSpec.SHIPPED_DECODER_STEPS ? "" : " --decoder-steps " + o.decoderSteps());
+                + (o.decoderSteps() == TinyModelSpec.SHIPPED_DECODER_STEPS ? "" : " --decoder-steps " + o.decoderSteps())
+                + dataFlags;
         // an earlier run whose VAE (or whole model) this one took trained no decoder of its own
         String earlier = o.initFrom() == null && o.vaeFrom() == null || TinyModelSpec.SHIPPED_DECODER_STEPS == 0 ? ""
                 : " --decoder-steps 0";
@@ -195,7 +222,7 @@ public final class TrainTinyTool {
 
                 ## Training
 
-                - Data: a fresh generated scene per sample (seed %d), prompts describing the scene, 10 %% empty.
+                - Data: a fresh generated scene per sample (seed %d), prompts describing the scene, 10 %% empty%s.
                 - VAE: %d steps of batch %d on 32x32 crops, AdamW lr 1e-3 (200 warm-up steps), L1 + 1e-6 KL%s%s.%s
                 - UNet: %d steps of batch %d, %s, epsilon MSE%s, t ~ U{0..999},
                   EMA with diffusers' warm-up, decay min(0.999, (1 + step) / (10 + step)) (the exported weights).
@@ -212,7 +239,7 @@ public final class TrainTinyTool {
                 Reproduce: %s (resumable; `--hours` stops at a checkpoint), then this card is rewritten
                 with the new numbers.
                 """, architecture(o), TinyModelSpec.MAX_TOKENS, o.tokenEmbeddingStd(), TinyModelSpec.VOCAB, noiseSchedule(o),
-                o.seed(), o.vaeSteps(), o.vaeBatch(), equivariance(o),
+                o.seed(), plainScenes(o), o.vaeSteps(), o.vaeBatch(), equivariance(o),
                 o.vaeFrom() == null ? "" : " (taken from an earlier export of the same run, `--vae-from`)", decoder(o), o.unetSteps(), o.unetBatch(), schedule(o),
                 o.minSnrGamma() > 0 ? String.format(Locale.ROOT, " with Min-SNR weighting (gamma %s)", o.minSnrGamma()) : "",
                 o.vaeFrom() == null ? "" : "; this run trained no VAE steps, so the VAE panel says so: the VAE's curve is in the"

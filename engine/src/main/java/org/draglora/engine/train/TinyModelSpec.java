@@ -121,6 +121,12 @@ public final class TinyModelSpec {
     public static final double SHIPPED_VAE_EQUIVARIANCE = 0;
 
     /**
+     * The shipped UNet's share of plain training scenes, one solid object on a flat background
+     * ({@code train-tiny --plain-scenes}; 0: the generator's full stream alone).
+     */
+    public static final double SHIPPED_PLAIN_SCENE_SHARE = 0;
+
+    /**
      * Standard deviation of the random token embeddings a text encoder of width 64 is drawn with
      * ({@code WeightScope.random}: 1 / sqrt(fan-in)); versions 1 and 2 kept it.
      */

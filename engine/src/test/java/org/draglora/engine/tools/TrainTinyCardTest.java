@@ -115,6 +115,41 @@ class TrainTinyCardTest {
     }
 
     @Test
+    void theCardGivesTheShareOfPlainScenesAndItsFlagInTheCommandThatTrainsTheUnet() throws Exception {
+        String shipped = card(dir.resolve("vae"));
+        assertFalse(shipped.contains("plain"), shipped);
+        Path out = Files.createDirectories(dir.resolve("plain"));
+        TinyModelTrainer.Options o = TinyModelTrainer.Options.builder(out, dir.resolve("work")).vaeFrom(dir.resolve("vae"))
+                .plainSceneShare(0.5).unetLrDecaySteps(0).build();
+        TrainTinyTool.writeCard(o, new TinyModelReport.Numbers(32.1, 31.9, 16, 681));
+        String plain = Files.readString(out.resolve("README.md"));
+        assertTrue(plain.contains("10 % empty; for the UNet, 50 % of the scenes are plain, one solid object on a flat "
+                + "background (`SceneGenerator.plain`), the rest the full stream."), plain);
+        assertTrue(plain.matches("(?s).*`./draglora train-tiny --work NEW_DIR --vae-from DIR [^`]*--plain-scenes 0.5 --out "
+                + "models/shapes-64`.*"), plain);
+    }
+
+    @Test
+    void theDataMixesPlainScenesInAtTheShareAskedForTheSameForBothCallsOfASample() {
+        var full = TrainTinyTool.scenes(1);
+        var mixed = TrainTinyTool.scenes(1, 0.5);
+        int plain = 0;
+        for (long i = 0; i < 400; i++) {
+            var a = mixed.apply(i);
+            var b = mixed.apply(i);
+            assertEquals(a.prompt(), b.prompt(), "index " + i);
+            assertTrue(java.util.Arrays.equals(a.image().rgb(), b.image().rgb()), "index " + i);
+            var f = full.apply(i);
+            if (!a.prompt().equals(f.prompt())) {
+                plain++;
+                assertFalse(a.prompt().contains(" and "), a.prompt());
+                assertFalse(a.prompt().contains("striped") || a.prompt().contains("checkered"), a.prompt());
+            }
+        }
+        assertTrue(plain > 150 && plain < 250, plain + " of 400 plain");
+    }
+
+    @Test
     void theCardNamesTheVaeEquivarianceTermAndPutsItsFlagInTheCommandThatTrainsTheVae() throws Exception {
         String shipped = card(null);
         assertFalse(shipped.contains("equivariance"), shipped);

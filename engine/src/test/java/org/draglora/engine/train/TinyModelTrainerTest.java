@@ -137,6 +137,28 @@ class TinyModelTrainerTest {
     }
 
     @Test
+    void theShareOfPlainScenesIsRecordedAndAResumeWithAnotherIsRefused(@TempDir Path dir) throws Exception {
+        EngineRuntime rt = EngineRuntime.cpu();
+        Path out = dir.resolve("out");
+        Path work = dir.resolve("work");
+        TinyModelTrainer.Options half = tiny(out, work, 2, 2).plainSceneShare(0.5).build();
+        assertTrue(TinyModelTrainer.run(half, rt, TrainTinyTool.scenes(3, 0.5), QUIET).finished());
+        try (SafetensorsFile f = SafetensorsFile.open(work.resolve(TinyModelTrainer.UNET_FILE))) {
+            assertEquals("0.5", f.metadata().get(TinyModelTrainer.PLAIN_SCENE_SHARE_KEY));
+        }
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> TinyModelTrainer.run(tiny(out, work, 2, 3).build(), rt, TrainTinyTool.scenes(3), QUIET));
+        assertTrue(e.getMessage().contains("share of plain scenes of 0.5, this run asks for 0.0: pass --plain-scenes 0.5"),
+                e.getMessage());
+        assertTrue(TinyModelTrainer.run(tiny(out, work, 2, 3).plainSceneShare(0.5).build(), rt, TrainTinyTool.scenes(3, 0.5),
+                QUIET).finished(), "the same share resumes");
+        for (double bad : new double[] {-0.1, 1, Double.NaN}) {
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> tiny(out, work, 2, 3).plainSceneShare(bad).build(), "share " + bad);
+        }
+    }
+
+    @Test
     void theNoiseScheduleIsTrainedExportedWithItsDragDepthAndAResumeWithAnotherIsRefused(@TempDir Path dir) throws Exception {
         EngineRuntime rt = EngineRuntime.cpu();
         Path out = dir.resolve("out");

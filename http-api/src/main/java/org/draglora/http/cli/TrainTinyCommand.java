@@ -42,6 +42,12 @@ public final class TrainTinyCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}, the shipped model)."})
     private double vaeEquivariance;
 
+    @Option(names = "--plain-scenes", defaultValue = "" + TinyModelSpec.SHIPPED_PLAIN_SCENE_SHARE, paramLabel = "SHARE",
+            description = {"Share (0 to under 1) of the UNet's training scenes that are plain, one solid object on a "
+                    + "flat background, the rest the generator's full stream (default: ${DEFAULT-VALUE}, the shipped "
+                    + "model)."})
+    private double plainSceneShare;
+
     @Option(names = "--unet-steps", defaultValue = "" + TinyModelSpec.SHIPPED_UNET_STEPS, paramLabel = "N",
             description = "UNet steps (default: ${DEFAULT-VALUE}, the shipped model).")
     private int unetSteps;
@@ -141,7 +147,7 @@ public final class TrainTinyCommand implements Callable<Integer> {
                 .batches(vaeBatch, unetBatch).seed(seed).maxHours(hours).checkpointEvery(checkpointEvery).unetLr(unetLr)
                 .vaeFrom(vaeFrom).minSnrGamma(minSnrGamma).unetLayers(unetLayers).latentFactor(latentFactor)
                 .unetWidth(unetWidth).tokenEmbeddingStd(tokenEmbeddingStd).betaEnd(betaEnd).decoderSteps(decoderSteps)
-                .vaeEquivariance(vaeEquivariance);
+                .vaeEquivariance(vaeEquivariance).plainSceneShare(plainSceneShare);
         if (initFrom != null) {
             b.initFrom(new TinyModelTrainer.InitFrom(initFrom, initStep));
         }
