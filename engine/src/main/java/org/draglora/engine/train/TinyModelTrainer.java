@@ -514,6 +514,16 @@ public final class TinyModelTrainer {
      * message is {@code what}, the recorded value, what this run {@code asked}, and the {@code flag}
      * that continues it.
      */
+    /**
+     * As {@link #requireRecorded(String, String, String, String)} for the value a checkpoint's metadata
+     * {@code saved} records under {@code key} ({@code legacy} for checkpoints written before it was recorded);
+     * no checkpoint yet passes.
+     */
+    private static void requireRecorded(Optional<Map<String, String>> saved, String key, String legacy, String asked,
+            String what, String flag) {
+        requireRecorded(saved.map(md -> md.getOrDefault(key, legacy)).orElse(asked), asked, what, flag);
+    }
+
     private static void requireRecorded(String recorded, String asked, String what, String flag) {
         if (!recorded.equals(asked)) {
             throw new IllegalArgumentException(what + " " + recorded + ", this run asks for " + asked + ": pass " + flag + " "
@@ -548,7 +558,7 @@ public final class TinyModelTrainer {
         String equivariance = Double.toString(o.vaeEquivariance());
         Optional<Map<String, String>> saved = TrainingCheckpoint.load(file, params, null, opt);
         // checkpoints written before the term existed trained without it
-        requireRecorded(saved.map(md -> md.getOrDefault(EQUIVARIANCE_KEY, "0.0")).orElse(equivariance), equivariance,
+        requireRecorded(saved, EQUIVARIANCE_KEY, "0.0", equivariance,
                 "the VAE checkpoint in " + file + " trained with an equivariance weight of", "--vae-equivariance");
         int step = resumedStep(saved, "VAE");
         RandomStream random = new RandomStream(o.seed());
@@ -692,12 +702,10 @@ public final class TinyModelTrainer {
         String plainShare = Double.toString(o.plainSceneShare());
         Optional<Map<String, String>> saved = TrainingCheckpoint.load(file, params, ema, opt);
         // checkpoints written before the schedule was recorded trained on SD's
-        String savedBetaEnd = saved.map(md -> md.getOrDefault(BETA_END_KEY, Double.toString(TinyModelSpec.SD_BETA_END)))
-                .orElse(betaEnd);
-        requireRecorded(savedBetaEnd, betaEnd, "the UNet checkpoint in " + file + " trained on a noise schedule ending at "
-                + "beta", "--beta-end");
+        requireRecorded(saved, BETA_END_KEY, Double.toString(TinyModelSpec.SD_BETA_END), betaEnd,
+                "the UNet checkpoint in " + file + " trained on a noise schedule ending at beta", "--beta-end");
         // checkpoints written before the share was recorded trained on the full stream alone
-        requireRecorded(saved.map(md -> md.getOrDefault(PLAIN_SCENE_SHARE_KEY, "0.0")).orElse(plainShare), plainShare,
+        requireRecorded(saved, PLAIN_SCENE_SHARE_KEY, "0.0", plainShare,
                 "the UNet checkpoint in " + file + " trained with a share of plain scenes of", "--plain-scenes");
         int step = resumedStep(saved, "UNet");
         if (step == 0) {
