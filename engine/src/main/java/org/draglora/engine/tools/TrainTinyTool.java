@@ -134,13 +134,16 @@ public final class TrainTinyTool {
         String later = (o.unetLrDecaySteps() == 0 ? "" : " --unet-lr-decay " + o.unetLrDecaySteps())
                 + (o.decoderSteps() == TinyModelSpec.SHIPPED_DECODER_STEPS ? "" : " --decoder-steps " + o.decoderSteps())
                 + dataFlags;
-        // an earlier run whose VAE (or whole model) this one took trained no decoder of its own
-        String earlier = o.initFrom() == null && o.vaeFrom() == null || TinyModelSpec.SHIPPED_DECODER_STEPS == 0 ? ""
-                : " --decoder-steps 0";
+        // The earlier run this one took its VAE (or whole model) from: one that trains a decoder of its own took a
+        // VAE whose run had none (the fifth version); one that trains none took the decoder with the VAE (the
+        // sixth), so that run had the default stage.
+        String earlier = o.initFrom() == null && o.vaeFrom() == null || TinyModelSpec.SHIPPED_DECODER_STEPS == 0
+                || o.decoderSteps() == 0 ? "" : " --decoder-steps 0";
         String vaeFlags = o.vaeEquivariance() != TinyModelSpec.SHIPPED_VAE_EQUIVARIANCE
                 ? " --vae-equivariance " + o.vaeEquivariance() : "";
         String first = String.format(Locale.ROOT, "`./draglora train-tiny --vae-steps %d --unet-steps %d%s%s%s --out DIR`",
-                o.vaeSteps(), o.initFrom() == null ? o.unetSteps() : o.initFrom().unetStep(), vaeFlags, shapeFlags, earlier);
+                o.vaeSteps(), o.vaeFrom() != null ? 0 : o.initFrom() == null ? o.unetSteps() : o.initFrom().unetStep(), vaeFlags,
+                shapeFlags, earlier);
         if (o.vaeFrom() != null) {
             return first + String.format(Locale.ROOT, " for the VAE, then "
                     + "`./draglora train-tiny --work NEW_DIR --vae-from DIR --unet-steps %d --unet-lr %s%s --out "
@@ -240,7 +243,7 @@ public final class TrainTinyTool {
                 with the new numbers.
                 """, architecture(o), TinyModelSpec.MAX_TOKENS, o.tokenEmbeddingStd(), TinyModelSpec.VOCAB, noiseSchedule(o),
                 o.seed(), plainScenes(o), o.vaeSteps(), o.vaeBatch(), equivariance(o),
-                o.vaeFrom() == null ? "" : " (taken from an earlier export of the same run, `--vae-from`)", decoder(o), o.unetSteps(), o.unetBatch(), schedule(o),
+                o.vaeFrom() == null ? "" : " (taken, decoder included, from an earlier run's export, `--vae-from`; the first command below)", decoder(o), o.unetSteps(), o.unetBatch(), schedule(o),
                 o.minSnrGamma() > 0 ? String.format(Locale.ROOT, " with Min-SNR weighting (gamma %s)", o.minSnrGamma()) : "",
                 o.vaeFrom() == null ? "" : "; this run trained no VAE steps, so the VAE panel says so: the VAE's curve is in the"
                         + " `loss.png` of the model it came from", TinyModelReport.SAMPLE_GUIDANCE, n.scenes(),

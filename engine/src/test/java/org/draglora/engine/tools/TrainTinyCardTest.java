@@ -75,6 +75,10 @@ class TrainTinyCardTest {
         String none = card(dir.resolve("v1"), TinyModelSpec.SHIPPED_LATENT_FACTOR, TinyModelSpec.SHIPPED_UNET_WIDTH,
                 TinyModelSpec.SHIPPED_TOKEN_EMBEDDING_STD, TinyModelSpec.SHIPPED_BETA_END, 1200, 0);
         assertFalse(none.contains("VAE decoder:"), none);
+        String noneFirst = none.substring(none.indexOf("`./draglora train-tiny --vae-steps"), none.indexOf(" for the VAE"));
+        assertTrue(noneFirst.contains("--unet-steps 0 "), "the VAE's run needs no UNet: " + noneFirst);
+        assertFalse(noneFirst.contains("--decoder-steps"),
+                "a run that trains no decoder took it with the VAE, so the VAE's run had the default stage: " + noneFirst);
         assertEquals(TinyModelSpec.SHIPPED_DECODER_STEPS != 0, none.contains("--unet-lr-decay 1200 --decoder-steps 0 --out "
                 + "models/shapes-64"), "a run without the stage says so where the default has one: " + none);
         String tuned = card(dir.resolve("v1"), TinyModelSpec.SHIPPED_LATENT_FACTOR, TinyModelSpec.SHIPPED_UNET_WIDTH,
@@ -116,17 +120,27 @@ class TrainTinyCardTest {
 
     @Test
     void theCardGivesTheShareOfPlainScenesAndItsFlagInTheCommandThatTrainsTheUnet() throws Exception {
-        String shipped = card(dir.resolve("vae"));
-        assertFalse(shipped.contains("plain"), shipped);
-        Path out = Files.createDirectories(dir.resolve("plain"));
+        String full = plainCard(0);
+        assertFalse(full.contains("are plain"), full);
+        assertEquals(TinyModelSpec.SHIPPED_PLAIN_SCENE_SHARE != 0, full.contains("--plain-scenes 0.0 --out"), full);
+        String half = plainCard(0.5);
+        assertTrue(half.contains("10 % empty; for the UNet, 50 % of the scenes are plain, one solid object on a flat "
+                + "background (`SceneGenerator.plain`), the rest the full stream."), half);
+        assertEquals(TinyModelSpec.SHIPPED_PLAIN_SCENE_SHARE != 0.5, half.matches("(?s).*`./draglora train-tiny --work "
+                + "NEW_DIR --vae-from DIR [^`]*--plain-scenes 0.5 --out models/shapes-64`.*"), "the flag where not the default: "
+                + half);
+        String quarter = plainCard(0.25);
+        assertTrue(quarter.contains("for the UNet, 25 % of the scenes are plain"), quarter);
+        assertTrue(quarter.matches("(?s).*`./draglora train-tiny --work NEW_DIR --vae-from DIR [^`]*--plain-scenes 0.25 --out "
+                + "models/shapes-64`.*"), quarter);
+    }
+
+    private String plainCard(double share) throws Exception {
+        Path out = Files.createDirectories(dir.resolve("plain-" + share));
         TinyModelTrainer.Options o = TinyModelTrainer.Options.builder(out, dir.resolve("work")).vaeFrom(dir.resolve("vae"))
-                .plainSceneShare(0.5).unetLrDecaySteps(0).build();
+                .plainSceneShare(share).unetLrDecaySteps(0).build();
         TrainTinyTool.writeCard(o, new TinyModelReport.Numbers(32.1, 31.9, 16, 681));
-        String plain = Files.readString(out.resolve("README.md"));
-        assertTrue(plain.contains("10 % empty; for the UNet, 50 % of the scenes are plain, one solid object on a flat "
-                + "background (`SceneGenerator.plain`), the rest the full stream."), plain);
-        assertTrue(plain.matches("(?s).*`./draglora train-tiny --work NEW_DIR --vae-from DIR [^`]*--plain-scenes 0.5 --out "
-                + "models/shapes-64`.*"), plain);
+        return Files.readString(out.resolve("README.md"));
     }
 
     @Test
@@ -203,7 +217,7 @@ class TrainTinyCardTest {
         assertTrue(fine.contains("--vae-steps 2500 --unet-steps 3000 --latent-factor 2 --unet-lr 5.0E-4 --min-snr-gamma 5.0 "
                 + "--unet-layers 2 --out models/shapes-64"), fine);
         String reused = card(dir.resolve("v1"), 2);
-        assertTrue(reused.contains("--vae-steps 2500 --unet-steps 3000 --latent-factor 2"
+        assertTrue(reused.contains("--vae-steps 2500 --unet-steps 0 --latent-factor 2"
                 + (TinyModelSpec.SHIPPED_DECODER_STEPS == 0 ? "" : " --decoder-steps 0") + " --out DIR"), reused);
         assertTrue(reused.contains("--unet-layers 2 --latent-factor 2 --out models/shapes-64"), reused);
         assertFalse(shipped.contains("--unet-width"), shipped);

@@ -20,18 +20,23 @@ import org.junit.jupiter.api.Test;
 /**
  * Guards the committed embedded model: a retrained or corrupted {@code models/shapes-64} that no
  * longer reconstructs held-out scenes fails the build. The bounds sit under what the committed
- * model (the fifth version) measures (card, 16 scenes: VAE 36.9 dB, inversion 35.8 dB; this test's
- * 4 scenes: VAE 36.7 dB, inversion 33.8 dB, noise MSE 0.048; the third version's 0.057, the first's 0.088)
- * and above what an undertrained one does (the first version's training at 400 UNet steps: noise MSE
- * 0.20) or the fourth version's decoder, before its fine-tuning (VAE 31.4 dB on these 4 scenes).
+ * model (the sixth version) measures (card, 16 scenes: VAE 36.6 dB, inversion 35.1 dB; this test's
+ * 4 scenes, upright since commit e4b7728: VAE 36.8 dB, inversion 32.4 dB, noise MSE 0.046; the fifth
+ * version on the same 4: 36.8, 33.2 and 0.049; on the turned scenes before it the third version's
+ * noise MSE was 0.057, the first's 0.088) and above what an undertrained one does (the first
+ * version's training at 400 UNet steps: noise MSE 0.20) or the fourth version's decoder, before its
+ * fine-tuning (VAE 31.4 dB on the 4 turned scenes).
  */
 class EmbeddedModelQualityTest {
 
     /** The VAE must keep shapes and edges: a blurry VAE makes every drag look wrong. */
     static final double MIN_VAE_PSNR_DB = 35;
 
-    /** Inversion to t = 681 and regeneration without a RecLoRA (the drag pipeline adds one). */
-    static final double MIN_INVERSION_PSNR_DB = 32;
+    /**
+     * Inversion to t = 681 and regeneration without a RecLoRA (the drag pipeline adds one); 31, a dB
+     * under the sixth version's 32.4 on these 4 scenes (its 16-scene mean is 35.1).
+     */
+    static final double MIN_INVERSION_PSNR_DB = 31;
 
     /**
      * Noise-prediction MSE at t = 500 on held-out scenes: predicting zero scores about 1, so a model

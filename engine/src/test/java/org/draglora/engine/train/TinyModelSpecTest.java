@@ -55,7 +55,8 @@ class TinyModelSpecTest {
     @Test
     void theDefaultCoolDownIsTheShippedShareOfAnyRun() {
         assertEquals(TinyModelSpec.SHIPPED_UNET_LR_DECAY_STEPS, TinyModelSpec.lrDecaySteps(TinyModelSpec.SHIPPED_UNET_STEPS));
-        assertEquals(500, TinyModelSpec.lrDecaySteps(1100));
+        assertEquals(1000, TinyModelSpec.lrDecaySteps(3000), "1,800 of 5,400: a third");
+        assertEquals(367, TinyModelSpec.lrDecaySteps(1100), "rounded");
         assertEquals(0, TinyModelSpec.lrDecaySteps(0));
         for (int steps = 1; steps < 20_000; steps += 97) {
             int decay = TinyModelSpec.lrDecaySteps(steps);

@@ -45,7 +45,7 @@ class TinyModelTrainerTest {
         return TinyModelTrainer.Options.builder(out, work).vaeSteps(vae).unetSteps(unet).batches(2, 2).seed(3)
                 .checkpointEvery(2).unetLr(TinyModelTrainer.UNET_LR).minSnrGamma(0).unetLayers(1)
                 .tokenEmbeddingStd(TinyModelSpec.FAN_IN_TOKEN_EMBEDDING_STD).betaEnd(TinyModelSpec.SD_BETA_END)
-                .unetLrDecaySteps(0).decoderSteps(0);
+                .unetLrDecaySteps(0).decoderSteps(0).plainSceneShare(0);
     }
 
     @Test
