@@ -86,35 +86,75 @@ final class ColourSegmentation {
 
     /** The 8-connected components of the flagged pixels. */
     static List<Blob> components(boolean[] flags, int w, int h) {
-        List<Blob> blobs = new ArrayList<>();
-        boolean[] seen = new boolean[flags.length];
+        int[] labels = new int[flags.length];
+        int count = label(flags, w, h, labels);
+        Moments[] moments = new Moments[count];
+        for (int k = 0; k < count; k++) {
+            moments[k] = new Moments();
+        }
+        for (int p = 0; p < labels.length; p++) {
+            if (labels[p] > 0) {
+                moments[labels[p] - 1].add(p % w, p / w);
+            }
+        }
+        List<Blob> blobs = new ArrayList<>(count);
+        for (Moments m : moments) {
+            blobs.add(m.toBlob());
+        }
+        return blobs;
+    }
+
+    /** Flags, row-major, of the largest 8-connected component of the flagged pixels (all false when none is). */
+    static boolean[] largestComponent(boolean[] flags, int w, int h) {
+        int[] labels = new int[flags.length];
+        int[] area = new int[label(flags, w, h, labels) + 1];
+        for (int l : labels) {
+            area[l]++;
+        }
+        int best = 0;
+        for (int k = 1; k < area.length; k++) {
+            if (best == 0 || area[k] > area[best]) {
+                best = k;
+            }
+        }
+        boolean[] out = new boolean[flags.length];
+        for (int p = 0; p < labels.length; p++) {
+            out[p] = best > 0 && labels[p] == best;
+        }
+        return out;
+    }
+
+    /**
+     * Labels the 8-connected components of the flagged pixels in {@code labels} (row-major; 0 where
+     * unflagged, components 1, 2, ... in the scan order of their first pixel) and returns their count.
+     */
+    private static int label(boolean[] flags, int w, int h, int[] labels) {
+        int count = 0;
         int[] queue = new int[flags.length];
         for (int start = 0; start < flags.length; start++) {
-            if (!flags[start] || seen[start]) {
+            if (!flags[start] || labels[start] != 0) {
                 continue;
             }
+            count++;
             int head = 0;
             int tail = 0;
             queue[tail++] = start;
-            seen[start] = true;
-            Moments m = new Moments();
+            labels[start] = count;
             while (head < tail) {
                 int p = queue[head++];
                 int x = p % w;
                 int y = p / w;
-                m.add(x, y);
                 for (int ny = Math.max(0, y - 1); ny <= Math.min(h - 1, y + 1); ny++) {
                     for (int nx = Math.max(0, x - 1); nx <= Math.min(w - 1, x + 1); nx++) {
                         int q = ny * w + nx;
-                        if (flags[q] && !seen[q]) {
-                            seen[q] = true;
+                        if (flags[q] && labels[q] == 0) {
+                            labels[q] = count;
                             queue[tail++] = q;
                         }
                     }
                 }
             }
-            blobs.add(m.toBlob());
         }
-        return blobs;
+        return count;
     }
 }

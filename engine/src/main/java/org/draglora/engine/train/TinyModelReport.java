@@ -60,6 +60,25 @@ public final class TinyModelReport {
      */
     public static final float SAMPLE_GUIDANCE = 3f;
 
+    /** DDIM steps of a sample from noise. */
+    public static final int SAMPLE_STEPS = 50;
+
+    /**
+     * A sample from the start latent {@code z} (1x4xhxw, unit Gaussian) with the encoded prompt {@code text}:
+     * DDIM {@link #SAMPLE_STEPS} steps with classifier-free guidance {@link #SAMPLE_GUIDANCE} against the
+     * encoded empty prompt {@code empty}, decoded. Call under {@link NoGrad}.
+     */
+    public static RgbImage sample(EditModel model, NDArray z, NDArray text, NDArray empty) {
+        DdimScheduler scheduler = model.scheduler();
+        for (long t : scheduler.timesteps(SAMPLE_STEPS)) {
+            NDArray eps = model.unet().forward(z, t, text, ForwardContext.DEFAULT).sample();
+            NDArray unconditional = model.unet().forward(z, t, empty, ForwardContext.DEFAULT).sample();
+            eps = unconditional.add(eps.sub(unconditional).mul(SAMPLE_GUIDANCE));
+            z = scheduler.step(eps, t, z, SAMPLE_STEPS).prevSample();
+        }
+        return ImageTensors.fromTensor(model.vae().decode(Ops.divide(z, model.scalingFactor())));
+    }
+
     /**
      * {@code n} held-out scenes beside samples from noise with their prompts (DDIM 50 steps, guidance
      * {@link #SAMPLE_GUIDANCE}): rows of 4 (scene, sample) pairs.
@@ -68,7 +87,6 @@ public final class TinyModelReport {
             throws IOException {
         int size = TinyModelSpec.IMAGE_SIZE;
         BufferedImage grid = new BufferedImage(8 * size, (n + 3) / 4 * size, BufferedImage.TYPE_INT_RGB);
-        DdimScheduler scheduler = model.scheduler();
         try (NDManager m = rt.newManager(); NoGrad ignored = NoGrad.open()) {
             RandomStream random = new RandomStream(2026);
             int latent = size / model.latentScale();
@@ -78,13 +96,7 @@ public final class TinyModelReport {
                     TrainingExample scene = heldOut.apply(i);
                     NDArray text = model.encodePrompt(scene.prompt(), s);
                     NDArray z = random.gaussian(s, new Shape(1, 4, latent, latent), RandomStream.Purpose.DDS_NOISE, i);
-                    for (long t : scheduler.timesteps(50)) {
-                        NDArray eps = model.unet().forward(z, t, text, ForwardContext.DEFAULT).sample();
-                        NDArray unconditional = model.unet().forward(z, t, empty, ForwardContext.DEFAULT).sample();
-                        eps = unconditional.add(eps.sub(unconditional).mul(SAMPLE_GUIDANCE));
-                        z = scheduler.step(eps, t, z, 50).prevSample();
-                    }
-                    RgbImage img = ImageTensors.fromTensor(model.vae().decode(Ops.divide(z, model.scalingFactor())));
+                    RgbImage img = sample(model, z, text, empty);
                     int x = (i % 4) * 2 * size;
                     int y = (i / 4) * size;
                     grid.getGraphics().drawImage(ImageTensors.toBufferedImage(scene.image()), x, y, null);

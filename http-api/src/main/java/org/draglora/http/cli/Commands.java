@@ -38,8 +38,8 @@ public final class Commands {
         root.addSubcommand(group("model", "Inspect model weights and run one component on given tensors.",
                 new ModelInspectCommand(top), new ModelForwardCommand(top)));
         root.addSubcommand(group("bench", "Measure performance.", new BenchUnetCommand(top), new BenchDragCommand(top),
-                new BenchShapeDragCommand(top), new BenchIlfaCommand(top), new BenchPromptsCommand(top), new BenchSessionsCommand(top),
-                new BenchLoadCommand(top)));
+                new BenchShapeDragCommand(top), new BenchIlfaCommand(top), new BenchPromptsCommand(top),
+                new BenchSamplesCommand(top), new BenchSessionsCommand(top), new BenchLoadCommand(top)));
     }
 
     /**

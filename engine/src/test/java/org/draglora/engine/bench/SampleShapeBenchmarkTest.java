@@ -1,0 +1,75 @@
+package org.draglora.engine.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import org.draglora.engine.edit.EditModel;
+import org.draglora.engine.model.EmbeddedModel;
+import org.draglora.engine.model.ModelPath;
+import org.draglora.engine.runtime.EngineRuntime;
+import org.draglora.engine.shapes.BackgroundKind;
+import org.draglora.engine.shapes.Scene;
+import org.draglora.engine.shapes.Texture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SampleShapeBenchmarkTest {
+
+    @Test
+    void thePlainScenesComeFirstThenTheFullStreamAndEveryObjectHasItsGroup() {
+        int cases = 6;
+        int textured = 0;
+        int solid = 0;
+        for (int i = 0; i < 2 * cases; i++) {
+            Scene s = SampleShapeBenchmark.scene(1, i, cases);
+            if (i < cases) {
+                assertEquals(1, s.objects().size());
+                assertEquals(BackgroundKind.FLAT, s.background().kind());
+                assertEquals(SampleShapeBenchmark.Group.PLAIN, SampleShapeBenchmark.group(s, i, cases, 0));
+                continue;
+            }
+            for (int k = 0; k < s.objects().size(); k++) {
+                SampleShapeBenchmark.Group g = SampleShapeBenchmark.group(s, i, cases, k);
+                assertEquals(s.objects().get(k).texture() == Texture.SOLID ? SampleShapeBenchmark.Group.SOLID
+                        : SampleShapeBenchmark.Group.TEXTURED, g);
+                textured += g == SampleShapeBenchmark.Group.TEXTURED ? 1 : 0;
+                solid += g == SampleShapeBenchmark.Group.SOLID ? 1 : 0;
+            }
+        }
+        assertTrue(textured > 0 && solid > 0, "the full stream has both fills: " + solid + " solid, " + textured);
+        assertThrows(IllegalArgumentException.class, () -> new SampleShapeBenchmark.Options(0, 1));
+    }
+
+    @Test
+    void theEmbeddedModelsSamplesAreMeasuredAgainstTheScenesOwnShapesAndWrittenAsTableAndJson(@TempDir Path dir)
+            throws Exception {
+        EngineRuntime rt = EngineRuntime.cpu();
+        SampleShapeBenchmark.Result r;
+        StringBuilder progress = new StringBuilder();
+        try (EditModel model = EditModel.load(ModelPath.of(EmbeddedModel.require()), rt)) {
+            r = SampleShapeBenchmark.run(model, new SampleShapeBenchmark.Options(2, 1), rt, p -> progress.append(p).append('\n'));
+        }
+        assertTrue(progress.toString().contains("scene 4/4"), progress.toString());
+        SampleShapeBenchmark.Tally plainScenes = r.scenes()[SampleShapeBenchmark.Group.PLAIN.ordinal()];
+        assertEquals(2, plainScenes.objects());
+        assertEquals(1.0, plainScenes.kindRightShare(), "a rendered plain scene is its own prompt's shape");
+        assertTrue(plainScenes.meanIou() > 0.85, "IoU " + plainScenes.meanIou());
+        for (SampleShapeBenchmark.Group g : SampleShapeBenchmark.Group.values()) {
+            SampleShapeBenchmark.Tally s = r.samples()[g.ordinal()];
+            assertEquals(r.scenes()[g.ordinal()].objects(), s.objects(), "every prompted object is looked for in the sample");
+            assertTrue(s.objects() == 0 || s.meanIou() >= 0 && s.meanIou() <= 1, g + ": " + s);
+        }
+        String table = r.toMarkdown();
+        assertTrue(table.contains("| plain scenes (one solid object, flat background) | 2 |"), table);
+        Path json = dir.resolve("samples.json");
+        r.writeJson(json);
+        JsonNode root = new ObjectMapper().readTree(json.toFile());
+        assertEquals(2, root.get("cases").asInt());
+        assertEquals(1.0, root.get("groups").get("plain").get("scene_kind_right").asDouble());
+        assertEquals(r.samples()[0].kindRightShare(), root.get("groups").get("plain").get("kind_right").asDouble());
+    }
+}
