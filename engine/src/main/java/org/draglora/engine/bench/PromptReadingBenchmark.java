@@ -55,22 +55,15 @@ public final class PromptReadingBenchmark {
         }
     }
 
-    public record Options(int cases, long seed) {
-        public Options {
-            if (cases < 1) {
-                throw new IllegalArgumentException("--n must be at least 1, got " + cases);
-            }
-        }
-    }
-
     /** The mean epsilon MSE over the scenes, per timestep ({@link #TIMESTEPS}) and prompt ({@link Prompt}). */
-    public record Result(Options options, double[][] error) {
+    public record Result(SceneCases options, double[][] error) implements BenchReport {
 
         /** The rise of {@code prompt}'s error over the scene prompt's at timestep index {@code t}, in percent. */
         public double risePercent(int t, Prompt prompt) {
             return 100 * (error[t][prompt.ordinal()] / error[t][Prompt.SCENE.ordinal()] - 1);
         }
 
+        @Override
         public String toMarkdown() {
             StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "Prompt reading: %d scenes of one solid object on "
                     + "a flat background (seed %d); noise-prediction error (epsilon MSE, mean over scenes) with the scene's "
@@ -95,6 +88,7 @@ public final class PromptReadingBenchmark {
         }
 
         /** {cases, seed, timesteps: {"300": {"scene": mse, "other_shape": mse, "other_colour": mse, "empty": mse}, ...}}. */
+        @Override
         public void writeJson(Path file) throws IOException {
             ObjectNode root = BenchJson.root(options.cases(), options.seed());
             ObjectNode ts = root.putObject("timesteps");
@@ -136,8 +130,8 @@ public final class PromptReadingBenchmark {
         }
     }
 
-    /** Measures {@code model} on {@link Options#cases()} scenes. */
-    public static Result run(EditModel model, Options o, EngineRuntime rt, Consumer<String> progress) {
+    /** Measures {@code model} on {@link SceneCases#cases()} scenes. */
+    public static Result run(EditModel model, SceneCases o, EngineRuntime rt, Consumer<String> progress) {
         double[][] sum = new double[TIMESTEPS.size()][Prompt.values().length];
         RandomStream random = new RandomStream(o.seed());
         try (NDManager m = rt.newManager(); NoGrad ignored = NoGrad.open()) {

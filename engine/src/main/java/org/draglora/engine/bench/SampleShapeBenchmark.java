@@ -50,14 +50,6 @@ public final class SampleShapeBenchmark {
         }
     }
 
-    public record Options(int cases, long seed) {
-        public Options {
-            if (cases < 1) {
-                throw new IllegalArgumentException("--n must be at least 1, got " + cases);
-            }
-        }
-    }
-
     /** Counts and sums of one group's fits. */
     public record Tally(int objects, int found, int kindRight, double iouSum) {
 
@@ -83,8 +75,9 @@ public final class SampleShapeBenchmark {
     }
 
     /** Per group: the samples' tally and the scenes' own (the ceiling). */
-    public record Result(Options options, Tally[] samples, Tally[] scenes) {
+    public record Result(SceneCases options, Tally[] samples, Tally[] scenes) implements BenchReport {
 
+        @Override
         public String toMarkdown() {
             StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "Sample shapes: %d plain and %d full-stream scenes "
                     + "(seed %d), a sample of each prompt from noise (DDIM %d steps, guidance %s); each prompted object found "
@@ -104,6 +97,7 @@ public final class SampleShapeBenchmark {
         }
 
         /** {cases, seed, groups: {"plain": {objects, drawn, kind_right, iou, scene_drawn, scene_kind_right, scene_iou}, ...}}. */
+        @Override
         public void writeJson(Path file) throws IOException {
             ObjectNode root = BenchJson.root(options.cases(), options.seed());
             ObjectNode groups = root.putObject("groups");
@@ -139,8 +133,8 @@ public final class SampleShapeBenchmark {
         return scene.objects().get(k).texture() == Texture.SOLID ? Group.SOLID : Group.TEXTURED;
     }
 
-    /** Samples and measures {@code model} on {@link Options#cases()} plain and as many full-stream scenes. */
-    public static Result run(EditModel model, Options o, EngineRuntime rt, Consumer<String> progress) {
+    /** Samples and measures {@code model} on {@link SceneCases#cases()} plain and as many full-stream scenes. */
+    public static Result run(EditModel model, SceneCases o, EngineRuntime rt, Consumer<String> progress) {
         Tally[] samples = new Tally[Group.values().length];
         Tally[] scenes = new Tally[Group.values().length];
         Arrays.fill(samples, Tally.EMPTY);

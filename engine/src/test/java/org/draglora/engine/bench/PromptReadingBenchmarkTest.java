@@ -62,7 +62,7 @@ class PromptReadingBenchmarkTest {
         PromptReadingBenchmark.Result r;
         List<String> progress = new ArrayList<>();
         try (EditModel model = EditModel.load(ModelPath.of(EmbeddedModel.require()), rt)) {
-            r = PromptReadingBenchmark.run(model, new PromptReadingBenchmark.Options(4, 1), rt, progress::add);
+            r = PromptReadingBenchmark.run(model, new SceneCases(4, 1), rt, progress::add);
         }
         assertEquals(List.of("scene 1/4", "scene 2/4", "scene 3/4", "scene 4/4"), progress);
         int t700 = PromptReadingBenchmark.TIMESTEPS.indexOf(700L);

@@ -41,7 +41,7 @@ class SampleShapeBenchmarkTest {
             }
         }
         assertTrue(textured > 0 && solid > 0, "the full stream has both fills: " + solid + " solid, " + textured);
-        assertThrows(IllegalArgumentException.class, () -> new SampleShapeBenchmark.Options(0, 1));
+        assertThrows(IllegalArgumentException.class, () -> new SceneCases(0, 1));
     }
 
     @Test
@@ -51,7 +51,7 @@ class SampleShapeBenchmarkTest {
         SampleShapeBenchmark.Result r;
         StringBuilder progress = new StringBuilder();
         try (EditModel model = EditModel.load(ModelPath.of(EmbeddedModel.require()), rt)) {
-            r = SampleShapeBenchmark.run(model, new SampleShapeBenchmark.Options(2, 1), rt, p -> progress.append(p).append('\n'));
+            r = SampleShapeBenchmark.run(model, new SceneCases(2, 1), rt, p -> progress.append(p).append('\n'));
         }
         assertTrue(progress.toString().contains("scene 4/4"), progress.toString());
         SampleShapeBenchmark.Tally plainScenes = r.scenes()[SampleShapeBenchmark.Group.PLAIN.ordinal()];

@@ -1,13 +1,12 @@
 package org.draglora.http.cli;
 
-import java.nio.file.Path;
-import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import org.draglora.engine.bench.BenchReport;
 import org.draglora.engine.bench.PromptReadingBenchmark;
+import org.draglora.engine.bench.SceneCases;
 import org.draglora.engine.edit.EditModel;
-import org.draglora.engine.model.EmbeddedModel;
-import org.draglora.engine.model.ModelPath;
+import org.draglora.engine.runtime.EngineRuntime;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /**
  * {@code draglora bench prompts}: which words of a prompt the model's UNet reads (shape, colour),
@@ -18,38 +17,19 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = {"The noise-prediction error on generated one-object scenes with their prompt, and its rise with",
             "a prompt naming another shape, another colour, or nothing: which words the UNet reads."})
-public final class BenchPromptsCommand implements Callable<Integer> {
-
-    @Option(names = "--n", defaultValue = "32", paramLabel = "N", description = "Scenes (default: ${DEFAULT-VALUE}).")
-    private int cases;
-
-    @Option(names = "--seed", defaultValue = "1", paramLabel = "S", description = "Seed of the scenes (default: ${DEFAULT-VALUE}).")
-    private long seed;
-
-    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
-    private Path json;
-
-    @Option(names = "--model", paramLabel = "PATH", description = "The model (default: the embedded model).")
-    private Path model;
-
-    private final DragloraCommand root;
+public final class BenchPromptsCommand extends SceneBenchCommand {
 
     public BenchPromptsCommand(DragloraCommand root) {
-        this.root = root;
+        super(root);
     }
 
     @Override
-    public Integer call() throws Exception {
-        PromptReadingBenchmark.Options o = new PromptReadingBenchmark.Options(cases, seed);
-        ModelPath mp = ModelPath.of(EmbeddedModel.resolve(model, root.settings().engine().model()));
-        PromptReadingBenchmark.Result r;
-        try (EditModel editModel = EditModel.load(mp, root.engine())) {
-            r = PromptReadingBenchmark.run(editModel, o, root.engine(), root.progress("bench prompts"));
-        }
-        root.printResult(r.toMarkdown());
-        if (json != null) {
-            r.writeJson(json);
-        }
-        return 0;
+    String name() {
+        return "prompts";
+    }
+
+    @Override
+    BenchReport run(EditModel model, SceneCases cases, EngineRuntime rt, Consumer<String> progress) {
+        return PromptReadingBenchmark.run(model, cases, rt, progress);
     }
 }
