@@ -103,24 +103,14 @@ public final class SampleShapeFit {
         return best;
     }
 
-    /** IoU between the drawn pixels and the template's (pixel centres at whole coordinates, as {@link Scene}). */
+    /** IoU between the drawn pixels and the template's (pixels whose centre it holds, as {@link Scene}). */
     private static double iou(boolean[] drawn, int drawnArea, ShapeObject template, int w, int h) {
-        int x0 = Math.max(0, (int) Math.floor(template.centreX() - template.halfWidth()));
-        int x1 = Math.min(w - 1, (int) Math.ceil(template.centreX() + template.halfWidth()));
-        int y0 = Math.max(0, (int) Math.floor(template.centreY() - template.halfHeight()));
-        int y1 = Math.min(h - 1, (int) Math.ceil(template.centreY() + template.halfHeight()));
-        int inside = 0;
-        int both = 0;
-        for (int y = y0; y <= y1; y++) {
-            for (int x = x0; x <= x1; x++) {
-                if (template.contains(x, y)) {
-                    inside++;
-                    if (drawn[y * w + x]) {
-                        both++;
-                    }
-                }
-            }
-        }
-        return both == 0 ? 0 : (double) both / (inside + drawnArea - both);
+        int[] insideAndBoth = new int[2];
+        template.forEachPixelInside(w, h, p -> {
+            insideAndBoth[0]++;
+            insideAndBoth[1] += drawn[p] ? 1 : 0;
+        });
+        int both = insideAndBoth[1];
+        return both == 0 ? 0 : (double) both / (insideAndBoth[0] + drawnArea - both);
     }
 }

@@ -47,18 +47,8 @@ public record Scene(int width, int height, Background background, List<ShapeObje
         int[] top = new int[width * height];
         Arrays.fill(top, -1);
         for (int k = 0; k < objects.size(); k++) {
-            ShapeObject o = objects.get(k);
-            int x0 = Math.max(0, (int) Math.floor(o.centreX() - o.halfWidth()));
-            int x1 = Math.min(width - 1, (int) Math.ceil(o.centreX() + o.halfWidth()));
-            int y0 = Math.max(0, (int) Math.floor(o.centreY() - o.halfHeight()));
-            int y1 = Math.min(height - 1, (int) Math.ceil(o.centreY() + o.halfHeight()));
-            for (int y = y0; y <= y1; y++) {
-                for (int x = x0; x <= x1; x++) {
-                    if (o.contains(x, y)) {
-                        top[y * width + x] = k;
-                    }
-                }
-            }
+            int index = k;
+            objects.get(k).forEachPixelInside(width, height, p -> top[p] = index);
         }
         return top;
     }

@@ -1,5 +1,7 @@
 package org.draglora.engine.shapes;
 
+import java.util.function.IntConsumer;
+
 /**
  * One shape in a scene, in image pixel coordinates ({@code x} the column, {@code y} the row, pixel centres at
  * whole numbers, as {@link org.draglora.engine.io.PointPair} clicks them).
@@ -92,6 +94,25 @@ public record ShapeObject(ShapeKind kind, double centreX, double centreY, double
         double a = boundingMajor() * axisY();
         double b = boundingMinor() * axisX();
         return Math.sqrt(a * a + b * b);
+    }
+
+    /**
+     * Calls {@code pixel} with the row-major index of every pixel of a {@code width} x {@code height} image
+     * whose centre (pixel centres at whole coordinates) lies inside the shape, visiting only the box around
+     * its bounding ellipse.
+     */
+    public void forEachPixelInside(int width, int height, IntConsumer pixel) {
+        int x0 = Math.max(0, (int) Math.floor(centreX - halfWidth()));
+        int x1 = Math.min(width - 1, (int) Math.ceil(centreX + halfWidth()));
+        int y0 = Math.max(0, (int) Math.floor(centreY - halfHeight()));
+        int y1 = Math.min(height - 1, (int) Math.ceil(centreY + halfHeight()));
+        for (int y = y0; y <= y1; y++) {
+            for (int x = x0; x <= x1; x++) {
+                if (contains(x, y)) {
+                    pixel.accept(y * width + x);
+                }
+            }
+        }
     }
 
     /** Whether image point (x, y) lies inside the shape (the outline counts as inside). */

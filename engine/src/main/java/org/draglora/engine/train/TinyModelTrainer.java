@@ -510,11 +510,6 @@ public final class TinyModelTrainer {
     }
 
     /**
-     * Refuses to continue a work folder with an option other than the one it {@code recorded}: the
-     * message is {@code what}, the recorded value, what this run {@code asked}, and the {@code flag}
-     * that continues it.
-     */
-    /**
      * As {@link #requireRecorded(String, String, String, String)} for the value a checkpoint's metadata
      * {@code saved} records under {@code key} ({@code legacy} for checkpoints written before it was recorded);
      * no checkpoint yet passes.
@@ -524,6 +519,11 @@ public final class TinyModelTrainer {
         requireRecorded(saved.map(md -> md.getOrDefault(key, legacy)).orElse(asked), asked, what, flag);
     }
 
+    /**
+     * Refuses to continue a work folder with an option other than the one it {@code recorded}: the
+     * message is {@code what}, the recorded value, what this run {@code asked}, and the {@code flag}
+     * that continues it.
+     */
     private static void requireRecorded(String recorded, String asked, String what, String flag) {
         if (!recorded.equals(asked)) {
             throw new IllegalArgumentException(what + " " + recorded + ", this run asks for " + asked + ": pass " + flag + " "
