@@ -37,11 +37,23 @@ public final class SceneGenerator {
      * with exactly one object, its fill made solid and its background flat in the background's colour.
      */
     public static Scene plain(long seed, int width, int height) {
-        Scene s = generate(seed, width, height, SceneConstraints.exactly(1, width, height));
-        ShapeObject o = s.objects().get(0);
-        ShapeObject solid = new ShapeObject(o.kind(), o.centreX(), o.centreY(), o.size(), o.rotation(), o.stretch(),
-                o.fill(), Texture.SOLID, o.fill());
-        return new Scene(width, height, Background.flat(s.background().colour()), List.of(solid));
+        return plain(seed, width, height, 1);
+    }
+
+    /**
+     * Solid objects on a flat background: the scene {@link #generate} makes with 1 to {@code maxObjects}
+     * objects, every fill made solid and the background flat in the background's colour. With {@code maxObjects}
+     * 1 this is {@link #plain(long, int, int)}.
+     */
+    public static Scene plain(long seed, int width, int height, int maxObjects) {
+        SceneConstraints d = SceneConstraints.defaults(width, height);
+        Scene s = generate(seed, width, height, new SceneConstraints(1, maxObjects, d.minSize(), d.maxSize()));
+        List<ShapeObject> solid = new ArrayList<>();
+        for (ShapeObject o : s.objects()) {
+            solid.add(new ShapeObject(o.kind(), o.centreX(), o.centreY(), o.size(), o.rotation(), o.stretch(), o.fill(),
+                    Texture.SOLID, o.fill()));
+        }
+        return new Scene(width, height, Background.flat(s.background().colour()), solid);
     }
 
     /** A scene within the given constraints. */

@@ -42,11 +42,20 @@ public final class TrainTinyTool {
      * the same seed, one solid object on a flat background ({@link SceneGenerator#plain}).
      */
     public static LongFunction<TrainingExample> scenes(long seed, double plainShare) {
+        return scenes(seed, plainShare, 1);
+    }
+
+    /**
+     * As {@link #scenes(long, double)}, the plain scenes holding 1 to {@code plainObjects} solid objects
+     * ({@link SceneGenerator#plain(long, int, int, int)}).
+     */
+    public static LongFunction<TrainingExample> scenes(long seed, double plainShare, int plainObjects) {
         int side = TinyModelSpec.IMAGE_SIZE;
         return index -> {
             long sceneSeed = seed * 1_000_003L + index;
             boolean plain = plainShare > 0 && new SplittableRandom(sceneSeed ^ PLAIN_DRAW_SALT).nextDouble() < plainShare;
-            Scene scene = plain ? SceneGenerator.plain(sceneSeed, side, side) : SceneGenerator.generate(sceneSeed, side, side);
+            Scene scene = plain ? SceneGenerator.plain(sceneSeed, side, side, plainObjects)
+                    : SceneGenerator.generate(sceneSeed, side, side);
             return new TrainingExample(scene.render(), scene.prompt());
         };
     }
@@ -62,7 +71,8 @@ public final class TrainTinyTool {
     /** Trains and, when finished, exports, measures and documents the model. */
     public static TinyModelTrainer.Result run(TinyModelTrainer.Options o, EngineRuntime rt,
             TinyModelTrainer.Listener listener) throws IOException {
-        TinyModelTrainer.Result r = TinyModelTrainer.run(o, rt, scenes(o.seed(), o.plainSceneShare()), listener);
+        TinyModelTrainer.Result r = TinyModelTrainer.run(o, rt, scenes(o.seed(), o.plainSceneShare(), o.plainSceneObjects()),
+                listener);
         if (!r.finished()) {
             return r;
         }
@@ -108,8 +118,9 @@ public final class TrainTinyTool {
         if (o.plainSceneShare() == 0) {
             return "";
         }
-        return String.format(Locale.ROOT, "; for the UNet, %.0f %% of the scenes are plain, one solid object on a flat "
-                + "background (`SceneGenerator.plain`), the rest the full stream", 100 * o.plainSceneShare());
+        String objects = o.plainSceneObjects() == 1 ? "one solid object" : "1 to " + o.plainSceneObjects() + " solid objects";
+        return String.format(Locale.ROOT, "; for the UNet, %.0f %% of the scenes are plain, %s on a flat "
+                + "background (`SceneGenerator.plain`), the rest the full stream", 100 * o.plainSceneShare(), objects);
     }
 
     /** The card's words on the VAE's scale-equivariance term, after its KL; empty without it. */
@@ -128,8 +139,11 @@ public final class TrainTinyTool {
                 + (o.tokenEmbeddingStd() != TinyModelSpec.SHIPPED_TOKEN_EMBEDDING_STD
                         ? " --token-embedding-std " + o.tokenEmbeddingStd() : "")
                 + (o.betaEnd() != TinyModelSpec.SHIPPED_BETA_END ? " --beta-end " + o.betaEnd() : "");
-        String dataFlags = o.plainSceneShare() != TinyModelSpec.SHIPPED_PLAIN_SCENE_SHARE
-                ? " --plain-scenes " + o.plainSceneShare() : "";
+        String dataFlags = (o.plainSceneShare() != TinyModelSpec.SHIPPED_PLAIN_SCENE_SHARE
+                ? " --plain-scenes " + o.plainSceneShare() : "")
+                + (o.plainSceneObjects() != TinyModelSpec.SHIPPED_PLAIN_SCENE_OBJECTS ? " --plain-objects " + o.plainSceneObjects() : "")
+                + (o.trainTextEncoder() != TinyModelSpec.SHIPPED_TRAIN_TEXT_ENCODER
+                        ? " --train-text-encoder " + o.trainTextEncoder() : "");
         // the last command's schedule flags: the cool-down, and stage 1b's steps where they are not the default
         String later = (o.unetLrDecaySteps() == 0 ? "" : " --unet-lr-decay " + o.unetLrDecaySteps())
                 + (o.decoderSteps() == TinyModelSpec.SHIPPED_DECODER_STEPS ? "" : " --decoder-steps " + o.decoderSteps())
@@ -216,7 +230,7 @@ public final class TrainTinyTool {
                 ## Configuration
 
                 %s
-                - Text encoder (`CLIPTextModel`): 2 layers of width 64, 4 heads, %d positions, frozen at its
+                - Text encoder (`CLIPTextModel`): 2 layers of width 64, 4 heads, %d positions, %s
                   seeded random initialisation (token embeddings of standard deviation %s); CLIP tokenizer of
                   %d tokens: the 512 byte-level symbols, one token per word the scene prompts use (built by
                   byte-pair merges), start and end.
@@ -241,7 +255,8 @@ public final class TrainTinyTool {
 
                 Reproduce: %s (resumable; `--hours` stops at a checkpoint), then this card is rewritten
                 with the new numbers.
-                """, architecture(o), TinyModelSpec.MAX_TOKENS, o.tokenEmbeddingStd(), TinyModelSpec.VOCAB, noiseSchedule(o),
+                """, architecture(o), TinyModelSpec.MAX_TOKENS,
+                o.trainTextEncoder() ? "trained with the UNet (its EMA exported) from its" : "frozen at its", o.tokenEmbeddingStd(), TinyModelSpec.VOCAB, noiseSchedule(o),
                 o.seed(), plainScenes(o), o.vaeSteps(), o.vaeBatch(), equivariance(o),
                 o.vaeFrom() == null ? "" : " (taken, decoder included, from an earlier run's export, `--vae-from`; the first command below)", decoder(o), o.unetSteps(), o.unetBatch(), schedule(o),
                 o.minSnrGamma() > 0 ? String.format(Locale.ROOT, " with Min-SNR weighting (gamma %s)", o.minSnrGamma()) : "",

@@ -69,6 +69,20 @@ public final class ParameterSet {
         }
     }
 
+    /**
+     * This set followed by {@code other}, the same arrays (not copies), so that one optimiser, EMA and
+     * checkpoint cover two models that train together; the keys must not overlap.
+     */
+    public ParameterSet with(ParameterSet other) {
+        Map<String, NDArray> both = new LinkedHashMap<>(arrays);
+        other.arrays.forEach((k, v) -> {
+            if (both.putIfAbsent(k, v) != null) {
+                throw new IllegalArgumentException("both parameter sets have " + k);
+            }
+        });
+        return new ParameterSet(both);
+    }
+
     /** Deep copies (no gradients) in the arrays' own managers, under the same keys. */
     public ParameterSet copy() {
         Map<String, NDArray> c = new LinkedHashMap<>();

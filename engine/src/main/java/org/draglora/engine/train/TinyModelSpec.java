@@ -133,6 +133,19 @@ public final class TinyModelSpec {
     public static final double SHIPPED_PLAIN_SCENE_SHARE = 0.5;
 
     /**
+     * The most objects a plain training scene of the shipped UNet holds ({@code train-tiny
+     * --plain-objects}; {@link org.draglora.engine.shapes.SceneGenerator#plain(long, int, int, int)}): 1, one
+     * solid object per plain scene, as in the sixth version.
+     */
+    public static final int SHIPPED_PLAIN_SCENE_OBJECTS = 1;
+
+    /**
+     * Whether the shipped model's text encoder trained with its UNet ({@code train-tiny
+     * --train-text-encoder}); false: frozen at its seeded random initialisation, as up to the sixth version.
+     */
+    public static final boolean SHIPPED_TRAIN_TEXT_ENCODER = false;
+
+    /**
      * Standard deviation of the random token embeddings a text encoder of width 64 is drawn with
      * ({@code WeightScope.random}: 1 / sqrt(fan-in)); versions 1 and 2 kept it.
      */

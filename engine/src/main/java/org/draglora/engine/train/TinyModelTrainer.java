@@ -48,9 +48,10 @@ import org.draglora.engine.weights.WeightScope;
  * on 32x32 crops: the VAE is convolutional, crops cost a quarter). Stage 1b, when asked for,
  * fine-tunes its decoder alone ({@link #trainDecoder}). The scaling factor is then set to
  * 1 / std of the latents, as SD's 0.18215 was. Stage 2 trains the UNet on the latents with SD's
- * epsilon objective and noise schedule, prompts through the frozen text encoder (10 % empty; its token
- * embeddings drawn with a chosen spread, {@link #initialiseTokenEmbeddings}), and an
- * exponential moving average of its weights, which is what gets exported.
+ * epsilon objective and noise schedule, prompts through the text encoder (10 % empty; its token
+ * embeddings drawn with a chosen spread, {@link #initialiseTokenEmbeddings}; frozen at that random start, or
+ * training with the UNet, {@link Options#trainTextEncoder()}), and an exponential moving average of the
+ * weights, which is what gets exported.
  *
  * <p>Every stage checkpoints to the work folder and resumes from it, so training can run in
  * several sittings ({@code --hours} stops at a checkpoint). The data stream is a function of the
@@ -60,7 +61,7 @@ public final class TinyModelTrainer {
 
     /**
      * @param out the diffusers folder to export to
-     * @param work checkpoints, the loss log and the frozen text encoder
+     * @param work checkpoints, the loss log and the text encoder's random start
      * @param maxHours stop (after a checkpoint) once this much wall time has passed; 0 = no limit
      * @param vaeFrom an exported model (a diffusers folder this trainer wrote) whose VAE to take as
      *     stage 1 when the work folder has no VAE checkpoint, or null; the text encoder and the UNet
@@ -73,7 +74,7 @@ public final class TinyModelTrainer {
      *     {@link TinyModelSpec#vae(double, int)}, {@link TinyModelSpec#unet(int, int)})
      * @param unetWidth the UNet's channels at the 16x16 latent level ({@link TinyModelSpec#unet(int, int, int)};
      *     the shipped model has 64)
-     * @param tokenEmbeddingStd standard deviation of the frozen text encoder's random token embeddings
+     * @param tokenEmbeddingStd standard deviation of the text encoder's random token embeddings
      *     ({@link #initialiseTokenEmbeddings}; {@link TinyModelSpec#SHIPPED_TOKEN_EMBEDDING_STD})
      * @param betaEnd the noise schedule's last beta ({@link TinyModelSpec#scheduler(double)}; SD's
      *     {@link TinyModelSpec#SD_BETA_END} or the shipped {@link TinyModelSpec#SHIPPED_BETA_END})
@@ -86,12 +87,27 @@ public final class TinyModelTrainer {
      *     background ({@link org.draglora.engine.shapes.SceneGenerator#plain}), in [0, 1): the data function
      *     the caller passes draws them ({@link org.draglora.engine.tools.TrainTinyTool#scenes(long, double)});
      *     the trainer records it in the UNet checkpoint and refuses to resume with another
+     * @param plainSceneObjects the most solid objects a plain scene holds, 1 to 3
+     *     ({@link org.draglora.engine.shapes.SceneGenerator#plain(long, int, int, int)}); drawn by the data
+     *     function too, recorded and checked like the share
+     * @param trainTextEncoder whether the text encoder trains with the UNet (same optimiser, learning rate
+     *     and EMA; its trained weights live in the UNet checkpoint and the export takes their average), so
+     *     that a shape word can learn which colour word it belongs to; false keeps it frozen at its seeded
+     *     random initialisation. Recorded in the UNet checkpoint; a resume with the other setting is refused
      */
     public record Options(Path out, Path work, int vaeSteps, int unetSteps, int vaeBatch, int unetBatch, long seed,
             double maxHours, int checkpointEvery, double unetLr, InitFrom initFrom, Path vaeFrom, double minSnrGamma,
             int unetLayers, int latentFactor, int unetWidth, double tokenEmbeddingStd, double betaEnd, int unetLrDecaySteps,
-            int decoderSteps, double vaeEquivariance, double plainSceneShare) {
+            int decoderSteps, double vaeEquivariance, double plainSceneShare, int plainSceneObjects,
+            boolean trainTextEncoder) {
         public Options {
+            if (plainSceneObjects < 1 || plainSceneObjects > 3) {
+                throw new IllegalArgumentException("plain scenes hold at most 1 to 3 objects, got " + plainSceneObjects);
+            }
+            if (trainTextEncoder && initFrom != null) {
+                throw new IllegalArgumentException("--train-text-encoder trains a text encoder from its random start with "
+                        + "a fresh UNet; it cannot continue an exported model (--init-from)");
+            }
             if (!(plainSceneShare >= 0 && plainSceneShare < 1)) {
                 throw new IllegalArgumentException("the share of plain scenes must be in [0, 1), got " + plainSceneShare);
             }
@@ -179,6 +195,8 @@ public final class TinyModelTrainer {
         private int decoderSteps = TinyModelSpec.SHIPPED_DECODER_STEPS;
         private double vaeEquivariance = TinyModelSpec.SHIPPED_VAE_EQUIVARIANCE;
         private double plainSceneShare = TinyModelSpec.SHIPPED_PLAIN_SCENE_SHARE;
+        private int plainSceneObjects = TinyModelSpec.SHIPPED_PLAIN_SCENE_OBJECTS;
+        private boolean trainTextEncoder = TinyModelSpec.SHIPPED_TRAIN_TEXT_ENCODER;
 
         private Builder(Path out, Path work) {
             this.out = out;
@@ -283,11 +301,21 @@ public final class TinyModelTrainer {
             return this;
         }
 
+        public Builder plainSceneObjects(int v) {
+            plainSceneObjects = v;
+            return this;
+        }
+
+        public Builder trainTextEncoder(boolean v) {
+            trainTextEncoder = v;
+            return this;
+        }
+
         public Options build() {
             return new Options(out, work, vaeSteps, unetSteps, vaeBatch, unetBatch, seed, maxHours, checkpointEvery, unetLr,
                     initFrom, vaeFrom, minSnrGamma, unetLayers, latentFactor, unetWidth, tokenEmbeddingStd, betaEnd,
                     unetLrDecaySteps != null ? unetLrDecaySteps : TinyModelSpec.lrDecaySteps(unetSteps), decoderSteps,
-                    vaeEquivariance, plainSceneShare);
+                    vaeEquivariance, plainSceneShare, plainSceneObjects, trainTextEncoder);
         }
     }
 
@@ -327,6 +355,10 @@ public final class TinyModelTrainer {
     static final String BETA_END_KEY = "beta_end";
     /** UNet checkpoint metadata: the share of plain scenes in its data ({@link Options#plainSceneShare()}). */
     static final String PLAIN_SCENE_SHARE_KEY = "plain_scene_share";
+    /** UNet checkpoint metadata: the most objects of a plain scene ({@link Options#plainSceneObjects()}). */
+    static final String PLAIN_SCENE_OBJECTS_KEY = "plain_scene_objects";
+    /** UNet checkpoint metadata: whether it holds a text encoder training with it ({@link Options#trainTextEncoder()}). */
+    static final String TEXT_ENCODER_TRAINED_KEY = "text_encoder_trained";
     /**
      * The range of {@link Options#betaEnd()}: above the first beta (0.00085) up to 0.05, where t = 999
      * keeps about 4e-9 of the signal's power (cumulative alpha).
@@ -473,11 +505,15 @@ public final class TinyModelTrainer {
                 seedCheckpoint(m, o.initFrom().model(), unetParams, ema, "unet/diffusion_pytorch_model.safetensors", UNET_FILE,
                         o.initFrom().unetStep(), Map.of("stage", "unet", BETA_END_KEY, Double.toString(modelBetaEnd)));
             }
-            int unetStep = trainUnet(m, unet, unetParams, ema, vae, scaling, text, tokenizer);
+            // a text encoder training with the UNet shares its checkpoint, optimiser and EMA (keys text_model.*)
+            ParameterSet textEma = textParams.copy();
+            ParameterSet trained = o.trainTextEncoder() ? unetParams.with(textParams) : unetParams;
+            ParameterSet trainedEma = o.trainTextEncoder() ? ema.with(textEma) : ema;
+            int unetStep = trainUnet(m, unet, trained, trainedEma, vae, scaling, text, tokenizer);
             if (unetStep < o.unetSteps()) {
                 return new Result(false, vaeStep, decoderStep, unetStep);
             }
-            export(scaling, ema, vaeParams, textParams);
+            export(scaling, ema, vaeParams, o.trainTextEncoder() ? textEma : textParams);
             return new Result(true, vaeStep, decoderStep, unetStep);
         }
     }
@@ -700,6 +736,11 @@ public final class TinyModelTrainer {
         Path file = o.work().resolve(UNET_FILE);
         String betaEnd = Double.toString(o.betaEnd());
         String plainShare = Double.toString(o.plainSceneShare());
+        String plainObjects = Integer.toString(o.plainSceneObjects());
+        String textTrained = Boolean.toString(o.trainTextEncoder());
+        // checked before loading: a checkpoint without the text encoder's keys cannot load into a set with them
+        requireRecorded(TrainingCheckpoint.metadata(file), TEXT_ENCODER_TRAINED_KEY, "false", textTrained,
+                "the UNet checkpoint in " + file + " has a text encoder training with it:", "--train-text-encoder");
         Optional<Map<String, String>> saved = TrainingCheckpoint.load(file, params, ema, opt);
         // checkpoints written before the schedule was recorded trained on SD's
         requireRecorded(saved, BETA_END_KEY, Double.toString(TinyModelSpec.SD_BETA_END), betaEnd,
@@ -707,6 +748,8 @@ public final class TinyModelTrainer {
         // checkpoints written before the share was recorded trained on the full stream alone
         requireRecorded(saved, PLAIN_SCENE_SHARE_KEY, "0.0", plainShare,
                 "the UNet checkpoint in " + file + " trained with a share of plain scenes of", "--plain-scenes");
+        requireRecorded(saved, PLAIN_SCENE_OBJECTS_KEY, "1", plainObjects,
+                "the UNet checkpoint in " + file + " trained on plain scenes of at most this many objects:", "--plain-objects");
         int step = resumedStep(saved, "UNet");
         if (step == 0) {
             ema.assign(params);
@@ -716,17 +759,21 @@ public final class TinyModelTrainer {
         int batch = o.unetBatch();
         Stage stage = new Stage("unet", "UNet", o.unetSteps(), file, params, ema,
                 Map.of("stage", "unet", "scaling_factor", Double.toString(scaling), BETA_END_KEY, betaEnd,
-                        PLAIN_SCENE_SHARE_KEY, plainShare));
+                        PLAIN_SCENE_SHARE_KEY, plainShare, PLAIN_SCENE_OBJECTS_KEY, plainObjects, TEXT_ENCODER_TRAINED_KEY,
+                        textTrained));
         // the warm-up counts the optimiser's own steps, so it restarts with fresh moments (InitFrom)
         step = runStage(m, stage, step, opt,
                 k -> o.unetLr() * warmUpFactor(opt.steps()) * learningRateFactor(k, o.unetSteps(), o.unetLrDecaySteps()), (s, k) -> {
                     long batchIndex = 1_000_000L + k;
                     NDArray z0;
-                    NDArray cond;
                     try (NoGrad ignored = NoGrad.open()) {
                         LatentDistribution d = vae.encode(images(s, batchIndex, batch));
                         NDArray eps = random.gaussian(s, d.mean().getShape(), RandomStream.Purpose.RECLORA_POSTERIOR, k);
                         z0 = Ops.scale(d.sample(eps), scaling);
+                    }
+                    NDArray cond;
+                    // a text encoder that trains keeps its graph (a null resource is skipped)
+                    try (NoGrad ignored = o.trainTextEncoder() ? null : NoGrad.open()) {
                         cond = prompts(s, batchIndex, batch, k, text, tokenizer, random);
                     }
                     long[] t = new long[batch];

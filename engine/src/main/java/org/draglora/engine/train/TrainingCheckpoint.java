@@ -38,6 +38,16 @@ final class TrainingCheckpoint {
         w.write(file);
     }
 
+    /** A checkpoint's metadata without loading its arrays, or empty without a file. */
+    static Optional<Map<String, String>> metadata(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        try (SafetensorsFile f = SafetensorsFile.open(file)) {
+            return Optional.of(new LinkedHashMap<>(f.metadata()));
+        }
+    }
+
     /** Loads a checkpoint into the given arrays in place; returns its metadata, or empty without a file. */
     static Optional<Map<String, String>> load(Path file, ParameterSet params, ParameterSet ema, AdamW optimizer)
             throws IOException {

@@ -264,6 +264,33 @@ class SceneTest {
     }
 
     @Test
+    void plainScenesOfSeveralObjectsAreTheGeneratedObjectsMadeSolidOnAFlatBackground() {
+        int[] counts = new int[4];
+        for (long seed = 0; seed < 120; seed++) {
+            Scene plain = SceneGenerator.plain(seed, 64, 64, 3);
+            assertEquals(plain, SceneGenerator.plain(seed, 64, 64, 3), "a pure function of the seed");
+            assertEquals(BackgroundKind.FLAT, plain.background().kind(), "seed " + seed);
+            Scene full = SceneGenerator.generate(seed, 64, 64);
+            assertEquals(full.objects().size(), plain.objects().size(), "the default 1 to 3 objects, seed " + seed);
+            for (int k = 0; k < plain.objects().size(); k++) {
+                ShapeObject o = plain.objects().get(k);
+                ShapeObject same = full.objects().get(k);
+                assertEquals(Texture.SOLID, o.texture(), "seed " + seed);
+                assertEquals(o.fill(), o.secondColour(), "seed " + seed);
+                assertEquals(List.of(same.kind(), same.centreX(), same.centreY(), same.size(), same.fill()),
+                        List.of(o.kind(), o.centreX(), o.centreY(), o.size(), o.fill()), "seed " + seed);
+            }
+            assertEquals(full.background().colour(), plain.background().colour(), "seed " + seed);
+            counts[plain.objects().size()]++;
+            assertEquals(SceneGenerator.plain(seed, 64, 64), SceneGenerator.plain(seed, 64, 64, 1),
+                    "at most one object is the one-object plain scene");
+        }
+        for (int n = 1; n <= 3; n++) {
+            assertTrue(counts[n] > 20, n + " objects in " + counts[n] + " of 120 plain scenes");
+        }
+    }
+
+    @Test
     void constraintsControlTheObjectCount() {
         for (int n = 1; n <= SceneConstraints.MAX_OBJECTS; n++) {
             for (long seed = 0; seed < 20; seed++) {

@@ -135,6 +135,26 @@ class TrainTinyCardTest {
                 + "models/shapes-64`.*"), quarter);
     }
 
+    @Test
+    void theCardSaysHowManyObjectsPlainScenesHoldAndWhetherTheTextEncoderTrainedWithTheirFlags() throws Exception {
+        Path out = Files.createDirectories(dir.resolve("crowded"));
+        TinyModelTrainer.Options o = TinyModelTrainer.Options.builder(out, dir.resolve("work")).vaeFrom(dir.resolve("vae"))
+                .plainSceneObjects(3).trainTextEncoder(true).build();
+        TrainTinyTool.writeCard(o, new TinyModelReport.Numbers(32.1, 31.9, 16, 681));
+        String crowded = Files.readString(out.resolve("README.md"));
+        assertTrue(crowded.contains("% of the scenes are plain, 1 to 3 solid objects on a flat background"), crowded);
+        assertTrue(crowded.contains("4 heads, 32 positions, trained with the UNet (its EMA exported) from its\n  seeded random "
+                + "initialisation"), crowded);
+        assertEquals(TinyModelSpec.SHIPPED_PLAIN_SCENE_OBJECTS != 3, crowded.matches("(?s).*`./draglora train-tiny --work NEW_DIR "
+                + "--vae-from DIR [^`]*--plain-objects 3[^`]*--out models/shapes-64`.*"), crowded);
+        assertEquals(!TinyModelSpec.SHIPPED_TRAIN_TEXT_ENCODER, crowded.matches("(?s).*`./draglora train-tiny --work NEW_DIR "
+                + "--vae-from DIR [^`]*--train-text-encoder true --out models/shapes-64`.*"), crowded);
+        String shipped = plainCard(TinyModelSpec.SHIPPED_PLAIN_SCENE_SHARE);
+        assertEquals(TinyModelSpec.SHIPPED_TRAIN_TEXT_ENCODER, shipped.contains("trained with the UNet"), shipped);
+        assertFalse(shipped.contains("--plain-objects") || shipped.contains("--train-text-encoder"),
+                "the shipped settings need no flags: " + shipped);
+    }
+
     private String plainCard(double share) throws Exception {
         Path out = Files.createDirectories(dir.resolve("plain-" + share));
         TinyModelTrainer.Options o = TinyModelTrainer.Options.builder(out, dir.resolve("work")).vaeFrom(dir.resolve("vae"))

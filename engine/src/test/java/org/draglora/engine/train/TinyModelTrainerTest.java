@@ -159,6 +159,59 @@ class TinyModelTrainerTest {
     }
 
     @Test
+    void aTextEncoderTrainingWithTheUnetLearnsIsExportedFromItsAverageAndHeldAcrossResumes(@TempDir Path dir)
+            throws Exception {
+        EngineRuntime rt = EngineRuntime.cpu();
+        Path out = dir.resolve("out");
+        Path work = dir.resolve("work");
+        TinyModelTrainer.Options trained = tiny(out, work, 2, 3).trainTextEncoder(true).plainSceneShare(0.5)
+                .plainSceneObjects(3).unetLr(1e-2).build();
+        assertTrue(TinyModelTrainer.run(trained, rt, TrainTinyTool.scenes(3, 0.5, 3), QUIET).finished());
+        String embedding = "text_model.embeddings.token_embedding.weight";
+        String attention = "text_model.encoder.layers.1.self_attn.q_proj.weight";
+        try (SafetensorsFile start = SafetensorsFile.open(work.resolve(TinyModelTrainer.TEXT_FILE));
+                SafetensorsFile checkpoint = SafetensorsFile.open(work.resolve(TinyModelTrainer.UNET_FILE));
+                SafetensorsFile exported = SafetensorsFile.open(out.resolve("text_encoder/model.safetensors"))) {
+            assertEquals("true", checkpoint.metadata().get(TinyModelTrainer.TEXT_ENCODER_TRAINED_KEY));
+            assertEquals("3", checkpoint.metadata().get(TinyModelTrainer.PLAIN_SCENE_OBJECTS_KEY));
+            for (String key : List.of(embedding, attention)) {
+                float[] initial = start.readFloats(key);
+                float[] weights = checkpoint.readFloats("param." + key);
+                float[] ema = checkpoint.readFloats("ema." + key);
+                assertTrue(maxDifference(initial, weights) > 1e-5, key + " trains (a frozen one stays bit for bit): " + maxDifference(initial, weights));
+                assertArrayEquals(ema, exported.readFloats(key), 0f, key + ": the export is the moving average");
+                assertTrue(maxDifference(initial, ema) > 0 && maxDifference(ema, weights) > 0,
+                        key + ": the average lies between the start and the weights");
+            }
+        }
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> TinyModelTrainer.run(tiny(out, work, 2, 4).plainSceneShare(0.5).plainSceneObjects(3).build(), rt,
+                        TrainTinyTool.scenes(3, 0.5, 3), QUIET));
+        assertTrue(e.getMessage().contains("has a text encoder training with it: true, this run asks for false: pass "
+                + "--train-text-encoder true"), e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> TinyModelTrainer.run(tiny(out, work, 2, 4).trainTextEncoder(true).plainSceneShare(0.5).build(), rt,
+                        TrainTinyTool.scenes(3, 0.5), QUIET));
+        assertTrue(e.getMessage().contains("plain scenes of at most this many objects: 3, this run asks for 1: pass "
+                + "--plain-objects 3"), e.getMessage());
+        assertTrue(TinyModelTrainer.run(tiny(out, work, 2, 4).trainTextEncoder(true).plainSceneShare(0.5).plainSceneObjects(3)
+                .unetLr(1e-2).build(), rt, TrainTinyTool.scenes(3, 0.5, 3), QUIET).finished(), "the same settings resume");
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> tiny(out, work, 2, 4).plainSceneObjects(4).build(), "at most 3 objects");
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> tiny(out, work, 0, 4).trainTextEncoder(true).initFrom(new TinyModelTrainer.InitFrom(out, 4)).build(),
+                "a trained text encoder cannot continue an exported model");
+    }
+
+    private static double maxDifference(float[] a, float[] b) {
+        double max = 0;
+        for (int i = 0; i < a.length; i++) {
+            max = Math.max(max, Math.abs(a[i] - b[i]));
+        }
+        return max;
+    }
+
+    @Test
     void theNoiseScheduleIsTrainedExportedWithItsDragDepthAndAResumeWithAnotherIsRefused(@TempDir Path dir) throws Exception {
         EngineRuntime rt = EngineRuntime.cpu();
         Path out = dir.resolve("out");

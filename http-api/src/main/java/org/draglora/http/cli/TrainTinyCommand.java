@@ -48,6 +48,18 @@ public final class TrainTinyCommand implements Callable<Integer> {
                     + "model)."})
     private double plainSceneShare;
 
+    @Option(names = "--plain-objects", defaultValue = "" + TinyModelSpec.SHIPPED_PLAIN_SCENE_OBJECTS, paramLabel = "N",
+            description = {"Most solid objects (1 to 3) a plain scene holds; each plain scene draws 1 to N "
+                    + "(default: ${DEFAULT-VALUE}, the shipped model)."})
+    private int plainSceneObjects;
+
+    @Option(names = "--train-text-encoder", arity = "0..1", defaultValue = "" + TinyModelSpec.SHIPPED_TRAIN_TEXT_ENCODER,
+            fallbackValue = "true", paramLabel = "BOOL",
+            description = {"Train the text encoder with the UNet (same optimiser and EMA) instead of keeping it frozen at "
+                    + "its random start, so that a shape word can learn its colour word (default: ${DEFAULT-VALUE}, the "
+                    + "shipped model)."})
+    private boolean trainTextEncoder;
+
     @Option(names = "--unet-steps", defaultValue = "" + TinyModelSpec.SHIPPED_UNET_STEPS, paramLabel = "N",
             description = "UNet steps (default: ${DEFAULT-VALUE}, the shipped model).")
     private int unetSteps;
@@ -147,7 +159,8 @@ public final class TrainTinyCommand implements Callable<Integer> {
                 .batches(vaeBatch, unetBatch).seed(seed).maxHours(hours).checkpointEvery(checkpointEvery).unetLr(unetLr)
                 .vaeFrom(vaeFrom).minSnrGamma(minSnrGamma).unetLayers(unetLayers).latentFactor(latentFactor)
                 .unetWidth(unetWidth).tokenEmbeddingStd(tokenEmbeddingStd).betaEnd(betaEnd).decoderSteps(decoderSteps)
-                .vaeEquivariance(vaeEquivariance).plainSceneShare(plainSceneShare);
+                .vaeEquivariance(vaeEquivariance).plainSceneShare(plainSceneShare)
+                .plainSceneObjects(plainSceneObjects).trainTextEncoder(trainTextEncoder);
         if (initFrom != null) {
             b.initFrom(new TinyModelTrainer.InitFrom(initFrom, initStep));
         }
