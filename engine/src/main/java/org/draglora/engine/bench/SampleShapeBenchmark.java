@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
 import org.draglora.engine.edit.EditModel;
@@ -30,14 +31,22 @@ import org.draglora.engine.train.TinyModelReport;
  * ({@link SampleShapeFit}). Reported per group of objects: how many were drawn at all, how many are
  * best fitted by the prompted kind, and the prompted kind's mean IoU; and the same for the scenes
  * themselves, the ceiling of the measure (occluded objects and thin rings fit less than perfectly).
+ * The full stream's objects are grouped twice: by fill, and by how many objects their scene holds
+ * (crowded scenes are where small models lose the shapes: docs/shapedrag-experiments.md).
  */
 public final class SampleShapeBenchmark {
 
-    /** The groups of prompted objects, in table order. */
+    /**
+     * The groups of prompted objects, in table order: the plain scenes' objects, then the full stream's
+     * split by fill ({@link #SOLID}, {@link #TEXTURED}) and again by its scene's object count (the last three).
+     */
     public enum Group {
         PLAIN("plain scenes (one solid object, flat background)"),
         SOLID("full stream, solid fills"),
-        TEXTURED("full stream, striped, checkered or shaded fills");
+        TEXTURED("full stream, striped, checkered or shaded fills"),
+        ONE_OBJECT("full stream, scenes of one object"),
+        TWO_OBJECTS("full stream, scenes of two objects"),
+        THREE_OBJECTS("full stream, scenes of three objects");
 
         private final String label;
 
@@ -125,12 +134,20 @@ public final class SampleShapeBenchmark {
         return index < cases ? SceneGenerator.plain(sceneSeed, 64, 64) : SceneGenerator.generate(sceneSeed, 64, 64);
     }
 
-    /** The group of object {@code k} of scene {@code index}. */
-    static Group group(Scene scene, int index, int cases, int k) {
+    /** The groups of object {@code k} of scene {@code index}: plain, or its fill's and its scene's count's. */
+    static List<Group> groups(Scene scene, int index, int cases, int k) {
         if (index < cases) {
-            return Group.PLAIN;
+            return List.of(Group.PLAIN);
         }
-        return scene.objects().get(k).texture() == Texture.SOLID ? Group.SOLID : Group.TEXTURED;
+        Group fill = scene.objects().get(k).texture() == Texture.SOLID ? Group.SOLID : Group.TEXTURED;
+        // the generator's full stream holds 1 to 3 objects (SceneConstraints.defaults)
+        Group crowd = switch (scene.objects().size()) {
+            case 1 -> Group.ONE_OBJECT;
+            case 2 -> Group.TWO_OBJECTS;
+            case 3 -> Group.THREE_OBJECTS;
+            default -> throw new IllegalStateException("a full-stream scene of " + scene.objects().size() + " objects");
+        };
+        return List.of(fill, crowd);
     }
 
     /** Samples and measures {@code model} on {@link SceneCases#cases()} plain and as many full-stream scenes. */
@@ -154,9 +171,13 @@ public final class SampleShapeBenchmark {
                 }
                 for (int k = 0; k < scene.objects().size(); k++) {
                     ShapeObject object = scene.objects().get(k);
-                    int g = group(scene, i, o.cases(), k).ordinal();
-                    samples[g] = samples[g].plus(SampleShapeFit.fit(sample, object));
-                    scenes[g] = scenes[g].plus(SampleShapeFit.fit(rendered, object));
+                    SampleShapeFit.Fit drawn = SampleShapeFit.fit(sample, object);
+                    SampleShapeFit.Fit own = SampleShapeFit.fit(rendered, object);
+                    for (Group group : groups(scene, i, o.cases(), k)) {
+                        int g = group.ordinal();
+                        samples[g] = samples[g].plus(drawn);
+                        scenes[g] = scenes[g].plus(own);
+                    }
                 }
                 progress.accept("scene " + (i + 1) + "/" + total);
             }

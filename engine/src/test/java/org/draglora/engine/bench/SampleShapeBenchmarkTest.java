@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
+import java.util.List;
 import org.draglora.engine.edit.EditModel;
 import org.draglora.engine.model.EmbeddedModel;
 import org.draglora.engine.model.ModelPath;
@@ -20,27 +21,32 @@ import org.junit.jupiter.api.io.TempDir;
 class SampleShapeBenchmarkTest {
 
     @Test
-    void thePlainScenesComeFirstThenTheFullStreamAndEveryObjectHasItsGroup() {
-        int cases = 6;
-        int textured = 0;
-        int solid = 0;
+    void thePlainScenesComeFirstThenTheFullStreamAndEveryObjectHasItsGroups() {
+        int cases = 12;
+        int[] members = new int[SampleShapeBenchmark.Group.values().length];
         for (int i = 0; i < 2 * cases; i++) {
             Scene s = SampleShapeBenchmark.scene(1, i, cases);
             if (i < cases) {
                 assertEquals(1, s.objects().size());
                 assertEquals(BackgroundKind.FLAT, s.background().kind());
-                assertEquals(SampleShapeBenchmark.Group.PLAIN, SampleShapeBenchmark.group(s, i, cases, 0));
+                assertEquals(List.of(SampleShapeBenchmark.Group.PLAIN), SampleShapeBenchmark.groups(s, i, cases, 0));
                 continue;
             }
             for (int k = 0; k < s.objects().size(); k++) {
-                SampleShapeBenchmark.Group g = SampleShapeBenchmark.group(s, i, cases, k);
+                List<SampleShapeBenchmark.Group> g = SampleShapeBenchmark.groups(s, i, cases, k);
                 assertEquals(s.objects().get(k).texture() == Texture.SOLID ? SampleShapeBenchmark.Group.SOLID
-                        : SampleShapeBenchmark.Group.TEXTURED, g);
-                textured += g == SampleShapeBenchmark.Group.TEXTURED ? 1 : 0;
-                solid += g == SampleShapeBenchmark.Group.SOLID ? 1 : 0;
+                        : SampleShapeBenchmark.Group.TEXTURED, g.get(0), "by fill");
+                assertEquals(SampleShapeBenchmark.Group.values()[SampleShapeBenchmark.Group.ONE_OBJECT.ordinal()
+                        + s.objects().size() - 1], g.get(1), "by the scene's object count");
+                g.forEach(x -> members[x.ordinal()]++);
             }
         }
-        assertTrue(textured > 0 && solid > 0, "the full stream has both fills: " + solid + " solid, " + textured);
+        for (SampleShapeBenchmark.Group g : SampleShapeBenchmark.Group.values()) {
+            assertTrue(g == SampleShapeBenchmark.Group.PLAIN || members[g.ordinal()] > 0, g + " has members among 12 scenes");
+        }
+        assertEquals(members[SampleShapeBenchmark.Group.SOLID.ordinal()] + members[SampleShapeBenchmark.Group.TEXTURED.ordinal()],
+                members[SampleShapeBenchmark.Group.ONE_OBJECT.ordinal()] + members[SampleShapeBenchmark.Group.TWO_OBJECTS.ordinal()]
+                        + members[SampleShapeBenchmark.Group.THREE_OBJECTS.ordinal()], "both splits cover the full stream");
         assertThrows(IllegalArgumentException.class, () -> new SceneCases(0, 1));
     }
 
@@ -71,5 +77,10 @@ class SampleShapeBenchmarkTest {
         assertEquals(2, root.get("cases").asInt());
         assertEquals(1.0, root.get("groups").get("plain").get("scene_kind_right").asDouble());
         assertEquals(r.samples()[0].kindRightShare(), root.get("groups").get("plain").get("kind_right").asDouble());
+        assertTrue(table.contains("| full stream, scenes of one object |"), table);
+        assertEquals(r.scenes()[SampleShapeBenchmark.Group.SOLID.ordinal()].objects()
+                + r.scenes()[SampleShapeBenchmark.Group.TEXTURED.ordinal()].objects(),
+                root.get("groups").get("one_object").get("objects").asInt() + root.get("groups").get("two_objects").get("objects")
+                        .asInt() + root.get("groups").get("three_objects").get("objects").asInt(), "the count split covers the stream");
     }
 }
