@@ -26,6 +26,12 @@ public record SceneConstraints(int minObjects, int maxObjects, double minSize, d
         return new SceneConstraints(1, 3, 8 * scale, 20 * scale);
     }
 
+    /** 1 to {@code maxObjects} objects, default sizes. */
+    public static SceneConstraints upTo(int maxObjects, int width, int height) {
+        SceneConstraints d = defaults(width, height);
+        return new SceneConstraints(1, maxObjects, d.minSize(), d.maxSize());
+    }
+
     /** Exactly {@code count} objects, default sizes. */
     public static SceneConstraints exactly(int count, int width, int height) {
         SceneConstraints d = defaults(width, height);

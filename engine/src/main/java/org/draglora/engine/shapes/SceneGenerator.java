@@ -46,8 +46,7 @@ public final class SceneGenerator {
      * 1 this is {@link #plain(long, int, int)}.
      */
     public static Scene plain(long seed, int width, int height, int maxObjects) {
-        SceneConstraints d = SceneConstraints.defaults(width, height);
-        Scene s = generate(seed, width, height, new SceneConstraints(1, maxObjects, d.minSize(), d.maxSize()));
+        Scene s = generate(seed, width, height, SceneConstraints.upTo(maxObjects, width, height));
         List<ShapeObject> solid = new ArrayList<>();
         for (ShapeObject o : s.objects()) {
             solid.add(new ShapeObject(o.kind(), o.centreX(), o.centreY(), o.size(), o.rotation(), o.stretch(), o.fill(),

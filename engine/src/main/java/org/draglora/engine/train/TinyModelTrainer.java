@@ -506,14 +506,14 @@ public final class TinyModelTrainer {
                         o.initFrom().unetStep(), Map.of("stage", "unet", BETA_END_KEY, Double.toString(modelBetaEnd)));
             }
             // a text encoder training with the UNet shares its checkpoint, optimiser and EMA (keys text_model.*)
-            ParameterSet textEma = textParams.copy();
-            ParameterSet trained = o.trainTextEncoder() ? unetParams.with(textParams) : unetParams;
-            ParameterSet trainedEma = o.trainTextEncoder() ? ema.with(textEma) : ema;
+            ParameterSet textEma = o.trainTextEncoder() ? textParams.copy() : null;
+            ParameterSet trained = textEma == null ? unetParams : unetParams.with(textParams);
+            ParameterSet trainedEma = textEma == null ? ema : ema.with(textEma);
             int unetStep = trainUnet(m, unet, trained, trainedEma, vae, scaling, text, tokenizer);
             if (unetStep < o.unetSteps()) {
                 return new Result(false, vaeStep, decoderStep, unetStep);
             }
-            export(scaling, ema, vaeParams, o.trainTextEncoder() ? textEma : textParams);
+            export(scaling, ema, vaeParams, textEma == null ? textParams : textEma);
             return new Result(true, vaeStep, decoderStep, unetStep);
         }
     }
