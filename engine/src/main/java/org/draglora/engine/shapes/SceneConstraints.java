@@ -28,13 +28,17 @@ public record SceneConstraints(int minObjects, int maxObjects, double minSize, d
 
     /** 1 to {@code maxObjects} objects, default sizes. */
     public static SceneConstraints upTo(int maxObjects, int width, int height) {
-        SceneConstraints d = defaults(width, height);
-        return new SceneConstraints(1, maxObjects, d.minSize(), d.maxSize());
+        return between(1, maxObjects, width, height);
     }
 
     /** Exactly {@code count} objects, default sizes. */
     public static SceneConstraints exactly(int count, int width, int height) {
+        return between(count, count, width, height);
+    }
+
+    /** {@code minObjects} to {@code maxObjects} objects, default sizes. */
+    public static SceneConstraints between(int minObjects, int maxObjects, int width, int height) {
         SceneConstraints d = defaults(width, height);
-        return new SceneConstraints(count, count, d.minSize(), d.maxSize());
+        return new SceneConstraints(minObjects, maxObjects, d.minSize(), d.maxSize());
     }
 }

@@ -46,7 +46,19 @@ public final class SceneGenerator {
      * 1 this is {@link #plain(long, int, int)}.
      */
     public static Scene plain(long seed, int width, int height, int maxObjects) {
-        Scene s = generate(seed, width, height, SceneConstraints.upTo(maxObjects, width, height));
+        return plain(seed, width, height, SceneConstraints.upTo(maxObjects, width, height));
+    }
+
+    /**
+     * Solid objects on a flat background, as {@link #plain(long, int, int, int)}, holding {@code minObjects} to
+     * {@code maxObjects} of them.
+     */
+    public static Scene plain(long seed, int width, int height, int minObjects, int maxObjects) {
+        return plain(seed, width, height, SceneConstraints.between(minObjects, maxObjects, width, height));
+    }
+
+    private static Scene plain(long seed, int width, int height, SceneConstraints constraints) {
+        Scene s = generate(seed, width, height, constraints);
         List<ShapeObject> solid = new ArrayList<>();
         for (ShapeObject o : s.objects()) {
             solid.add(new ShapeObject(o.kind(), o.centreX(), o.centreY(), o.size(), o.rotation(), o.stretch(), o.fill(),

@@ -50,18 +50,37 @@ public final class TrainTinyTool {
      * ({@link SceneGenerator#plain(long, int, int, int)}).
      */
     public static LongFunction<TrainingExample> scenes(long seed, double plainShare, int plainObjects) {
+        return scenes(seed, plainShare, plainObjects, Double.NaN);
+    }
+
+    /**
+     * As {@link #scenes(long, double, int)}, a share {@code singleShare} of the plain scenes (decided per index
+     * like the plain draw) holding one object and the others 2 to {@code plainObjects}; NaN draws every plain
+     * scene's count evenly from 1 to {@code plainObjects}, as {@link #scenes(long, double, int)} does.
+     */
+    public static LongFunction<TrainingExample> scenes(long seed, double plainShare, int plainObjects, double singleShare) {
         int side = TinyModelSpec.IMAGE_SIZE;
         return index -> {
             long sceneSeed = seed * 1_000_003L + index;
             boolean plain = plainShare > 0 && new SplittableRandom(sceneSeed ^ PLAIN_DRAW_SALT).nextDouble() < plainShare;
-            Scene scene = plain ? SceneGenerator.plain(sceneSeed, side, side, plainObjects)
-                    : SceneGenerator.generate(sceneSeed, side, side);
+            Scene scene;
+            if (!plain) {
+                scene = SceneGenerator.generate(sceneSeed, side, side);
+            } else if (Double.isNaN(singleShare)) {
+                scene = SceneGenerator.plain(sceneSeed, side, side, plainObjects);
+            } else if (new SplittableRandom(sceneSeed ^ SINGLE_DRAW_SALT).nextDouble() < singleShare) {
+                scene = SceneGenerator.plain(sceneSeed, side, side);
+            } else {
+                scene = SceneGenerator.plain(sceneSeed, side, side, 2, plainObjects);
+            }
             return new TrainingExample(scene.render(), scene.prompt());
         };
     }
 
     /** Mixed into a scene's seed for the draw that makes it plain, so that draw is not the scene's own first one. */
     private static final long PLAIN_DRAW_SALT = 0x5DEECE66DL;
+    /** Mixed into a plain scene's seed for the draw that gives it one object, apart from the plain draw. */
+    private static final long SINGLE_DRAW_SALT = 0x2545F4914F6CDD1DL;
 
     /** Held-out scenes for the report (a seed stream training never uses). */
     public static LongFunction<TrainingExample> heldOut() {
@@ -71,7 +90,8 @@ public final class TrainTinyTool {
     /** Trains and, when finished, exports, measures and documents the model. */
     public static TinyModelTrainer.Result run(TinyModelTrainer.Options o, EngineRuntime rt,
             TinyModelTrainer.Listener listener) throws IOException {
-        TinyModelTrainer.Result r = TinyModelTrainer.run(o, rt, scenes(o.seed(), o.plainSceneShare(), o.plainSceneObjects()),
+        TinyModelTrainer.Result r = TinyModelTrainer.run(o, rt, scenes(o.seed(), o.plainSceneShare(), o.plainSceneObjects(),
+                o.plainSingleShare()),
                 listener);
         if (!r.finished()) {
             return r;
@@ -118,7 +138,10 @@ public final class TrainTinyTool {
         if (o.plainSceneShare() == 0) {
             return "";
         }
-        String objects = o.plainSceneObjects() == 1 ? "one solid object" : "1 to " + o.plainSceneObjects() + " solid objects";
+        String objects = o.plainSceneObjects() == 1 ? "one solid object"
+                : Double.isNaN(o.plainSingleShare()) ? "1 to " + o.plainSceneObjects() + " solid objects"
+                : String.format(Locale.ROOT, "one solid object in %.0f %% of them, 2 to %d in the others,",
+                        100 * o.plainSingleShare(), o.plainSceneObjects());
         return String.format(Locale.ROOT, "; for the UNet, %.0f %% of the scenes are plain, %s on a flat "
                 + "background (`SceneGenerator.plain`), the rest the full stream", 100 * o.plainSceneShare(), objects);
     }
@@ -142,6 +165,7 @@ public final class TrainTinyTool {
         String dataFlags = (o.plainSceneShare() != TinyModelSpec.SHIPPED_PLAIN_SCENE_SHARE
                 ? " --plain-scenes " + o.plainSceneShare() : "")
                 + (o.plainSceneObjects() != TinyModelSpec.SHIPPED_PLAIN_SCENE_OBJECTS ? " --plain-objects " + o.plainSceneObjects() : "")
+                + (Double.isNaN(o.plainSingleShare()) ? "" : " --plain-single " + o.plainSingleShare())
                 + (o.trainTextEncoder() != TinyModelSpec.SHIPPED_TRAIN_TEXT_ENCODER
                         ? " --train-text-encoder " + o.trainTextEncoder() : "");
         // the last command's schedule flags: the cool-down, and stage 1b's steps where they are not the default

@@ -90,6 +90,10 @@ public final class TinyModelTrainer {
      * @param plainSceneObjects the most solid objects a plain scene holds, 1 to 3
      *     ({@link org.draglora.engine.shapes.SceneGenerator#plain(long, int, int, int)}); drawn by the data
      *     function too, recorded and checked like the share
+     * @param plainSingleShare the share of the plain scenes that hold a single object, the others holding 2 to
+     *     {@code plainSceneObjects} ({@link org.draglora.engine.tools.TrainTinyTool#scenes(long, double, int, double)});
+     *     NaN (the default) draws every plain scene's count evenly from 1 to {@code plainSceneObjects}. Needs
+     *     plain scenes of up to 2 or 3 objects; recorded and checked like the share
      * @param trainTextEncoder whether the text encoder trains with the UNet (same optimiser, learning rate
      *     and EMA; its trained weights live in the UNet checkpoint and the export takes their average), so
      *     that a shape word can learn which colour word it belongs to; false keeps it frozen at its seeded
@@ -99,8 +103,18 @@ public final class TinyModelTrainer {
             double maxHours, int checkpointEvery, double unetLr, InitFrom initFrom, Path vaeFrom, double minSnrGamma,
             int unetLayers, int latentFactor, int unetWidth, double tokenEmbeddingStd, double betaEnd, int unetLrDecaySteps,
             int decoderSteps, double vaeEquivariance, double plainSceneShare, int plainSceneObjects,
-            boolean trainTextEncoder) {
+            double plainSingleShare, boolean trainTextEncoder) {
         public Options {
+            if (!Double.isNaN(plainSingleShare)) {
+                if (!(plainSingleShare >= 0 && plainSingleShare <= 1)) {
+                    throw new IllegalArgumentException("the share of single-object plain scenes must be in [0, 1], got "
+                            + plainSingleShare);
+                }
+                if (plainSceneShare == 0 || plainSceneObjects == 1) {
+                    throw new IllegalArgumentException("--plain-single splits the plain scenes of up to 2 or 3 objects; "
+                            + "pass --plain-scenes above 0 and --plain-objects 2 or 3 with it");
+                }
+            }
             if (plainSceneObjects < 1 || plainSceneObjects > 3) {
                 throw new IllegalArgumentException("plain scenes hold at most 1 to 3 objects, got " + plainSceneObjects);
             }
@@ -196,6 +210,7 @@ public final class TinyModelTrainer {
         private double vaeEquivariance = TinyModelSpec.SHIPPED_VAE_EQUIVARIANCE;
         private double plainSceneShare = TinyModelSpec.SHIPPED_PLAIN_SCENE_SHARE;
         private int plainSceneObjects = TinyModelSpec.SHIPPED_PLAIN_SCENE_OBJECTS;
+        private double plainSingleShare = Double.NaN;
         private boolean trainTextEncoder = TinyModelSpec.SHIPPED_TRAIN_TEXT_ENCODER;
 
         private Builder(Path out, Path work) {
@@ -306,6 +321,12 @@ public final class TinyModelTrainer {
             return this;
         }
 
+        /** The share of plain scenes holding one object; NaN (the default) draws the count evenly. */
+        public Builder plainSingleShare(double v) {
+            plainSingleShare = v;
+            return this;
+        }
+
         public Builder trainTextEncoder(boolean v) {
             trainTextEncoder = v;
             return this;
@@ -315,7 +336,7 @@ public final class TinyModelTrainer {
             return new Options(out, work, vaeSteps, unetSteps, vaeBatch, unetBatch, seed, maxHours, checkpointEvery, unetLr,
                     initFrom, vaeFrom, minSnrGamma, unetLayers, latentFactor, unetWidth, tokenEmbeddingStd, betaEnd,
                     unetLrDecaySteps != null ? unetLrDecaySteps : TinyModelSpec.lrDecaySteps(unetSteps), decoderSteps,
-                    vaeEquivariance, plainSceneShare, plainSceneObjects, trainTextEncoder);
+                    vaeEquivariance, plainSceneShare, plainSceneObjects, plainSingleShare, trainTextEncoder);
         }
     }
 
@@ -357,6 +378,13 @@ public final class TinyModelTrainer {
     static final String PLAIN_SCENE_SHARE_KEY = "plain_scene_share";
     /** UNet checkpoint metadata: the most objects of a plain scene ({@link Options#plainSceneObjects()}). */
     static final String PLAIN_SCENE_OBJECTS_KEY = "plain_scene_objects";
+    /**
+     * UNet checkpoint metadata: the share of single-object plain scenes ({@link Options#plainSingleShare()}),
+     * {@value #EVEN_OBJECT_COUNTS} where the counts are drawn evenly.
+     */
+    static final String PLAIN_SINGLE_SHARE_KEY = "plain_single_share";
+    /** {@link #PLAIN_SINGLE_SHARE_KEY}'s value for evenly drawn counts, and what checkpoints written before it held. */
+    static final String EVEN_OBJECT_COUNTS = "even";
     /** UNet checkpoint metadata: whether it holds a text encoder training with it ({@link Options#trainTextEncoder()}). */
     static final String TEXT_ENCODER_TRAINED_KEY = "text_encoder_trained";
     /**
@@ -737,6 +765,7 @@ public final class TinyModelTrainer {
         String betaEnd = Double.toString(o.betaEnd());
         String plainShare = Double.toString(o.plainSceneShare());
         String plainObjects = Integer.toString(o.plainSceneObjects());
+        String plainSingle = Double.isNaN(o.plainSingleShare()) ? EVEN_OBJECT_COUNTS : Double.toString(o.plainSingleShare());
         String textTrained = Boolean.toString(o.trainTextEncoder());
         // checked before loading: a checkpoint without the text encoder's keys cannot load into a set with them
         requireRecorded(TrainingCheckpoint.metadata(file), TEXT_ENCODER_TRAINED_KEY, "false", textTrained,
@@ -750,6 +779,8 @@ public final class TinyModelTrainer {
                 "the UNet checkpoint in " + file + " trained with a share of plain scenes of", "--plain-scenes");
         requireRecorded(saved, PLAIN_SCENE_OBJECTS_KEY, "1", plainObjects,
                 "the UNet checkpoint in " + file + " trained on plain scenes of at most this many objects:", "--plain-objects");
+        requireRecorded(saved, PLAIN_SINGLE_SHARE_KEY, EVEN_OBJECT_COUNTS, plainSingle,
+                "the UNet checkpoint in " + file + " trained with a share of single-object plain scenes of", "--plain-single");
         int step = resumedStep(saved, "UNet");
         if (step == 0) {
             ema.assign(params);
@@ -759,8 +790,8 @@ public final class TinyModelTrainer {
         int batch = o.unetBatch();
         Stage stage = new Stage("unet", "UNet", o.unetSteps(), file, params, ema,
                 Map.of("stage", "unet", "scaling_factor", Double.toString(scaling), BETA_END_KEY, betaEnd,
-                        PLAIN_SCENE_SHARE_KEY, plainShare, PLAIN_SCENE_OBJECTS_KEY, plainObjects, TEXT_ENCODER_TRAINED_KEY,
-                        textTrained));
+                        PLAIN_SCENE_SHARE_KEY, plainShare, PLAIN_SCENE_OBJECTS_KEY, plainObjects, PLAIN_SINGLE_SHARE_KEY,
+                        plainSingle, TEXT_ENCODER_TRAINED_KEY, textTrained));
         // the warm-up counts the optimiser's own steps, so it restarts with fresh moments (InitFrom)
         step = runStage(m, stage, step, opt,
                 k -> o.unetLr() * warmUpFactor(opt.steps()) * learningRateFactor(k, o.unetSteps(), o.unetLrDecaySteps()), (s, k) -> {

@@ -291,6 +291,23 @@ class SceneTest {
     }
 
     @Test
+    void plainScenesOfTwoToThreeObjectsHoldNoFewerThanTwo() {
+        int[] counts = new int[4];
+        for (long seed = 0; seed < 120; seed++) {
+            Scene plain = SceneGenerator.plain(seed, 64, 64, 2, 3);
+            assertEquals(plain, SceneGenerator.plain(seed, 64, 64, 2, 3), "a pure function of the seed");
+            assertEquals(BackgroundKind.FLAT, plain.background().kind(), "seed " + seed);
+            for (ShapeObject o : plain.objects()) {
+                assertEquals(Texture.SOLID, o.texture(), "seed " + seed);
+            }
+            counts[plain.objects().size()]++;
+        }
+        assertEquals(0, counts[1], "never one object");
+        assertTrue(counts[2] > 30 && counts[3] > 30, java.util.Arrays.toString(counts));
+        assertThrows(IllegalArgumentException.class, () -> SceneGenerator.plain(1, 64, 64, 3, 2));
+    }
+
+    @Test
     void constraintsControlTheObjectCount() {
         for (int n = 1; n <= SceneConstraints.MAX_OBJECTS; n++) {
             for (long seed = 0; seed < 20; seed++) {

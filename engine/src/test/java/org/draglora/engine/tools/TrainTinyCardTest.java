@@ -184,6 +184,53 @@ class TrainTinyCardTest {
     }
 
     @Test
+    void theDataGivesOneObjectToTheShareOfPlainScenesAskedForAndTwoToThreeToTheOthers() {
+        var full = TrainTinyTool.scenes(1);
+        var even = TrainTinyTool.scenes(1, 0.75, 3);
+        var split = TrainTinyTool.scenes(1, 0.75, 3, 2.0 / 3);
+        var allSingle = TrainTinyTool.scenes(1, 0.75, 3, 1.0);
+        var noSingle = TrainTinyTool.scenes(1, 0.75, 3, 0.0);
+        var evenAgain = TrainTinyTool.scenes(1, 0.75, 3, Double.NaN);
+        int plain = 0;
+        int[] counts = new int[4];
+        for (long i = 0; i < 600; i++) {
+            var a = split.apply(i);
+            assertEquals(a.prompt(), split.apply(i).prompt(), "both calls of a sample agree, index " + i);
+            assertEquals(even.apply(i).prompt(), evenAgain.apply(i).prompt(), "NaN is the even draw, index " + i);
+            if (a.prompt().equals(full.apply(i).prompt())) {
+                continue;
+            }
+            plain++;
+            counts[objects(a.prompt())]++;
+            assertEquals(1, objects(allSingle.apply(i).prompt()), allSingle.apply(i).prompt());
+            assertTrue(objects(noSingle.apply(i).prompt()) >= 2, noSingle.apply(i).prompt());
+        }
+        assertTrue(plain > 400 && plain < 500, plain + " of 600 plain");
+        double single = counts[1] / (double) plain;
+        assertTrue(single > 0.6 && single < 0.73, "single-object share " + single + " of " + plain);
+        assertTrue(counts[2] > 40 && counts[3] > 40, java.util.Arrays.toString(counts));
+    }
+
+    /** How many objects a prompt names ("a red disc, a blue ring and a green star on ..."). */
+    private static int objects(String prompt) {
+        return 1 + (prompt.contains(" and ") ? 1 : 0) + prompt.split(", ", -1).length - 1;
+    }
+
+    @Test
+    void theCardSaysWhatShareOfPlainScenesHoldOneObjectWithItsFlag() throws Exception {
+        Path out = Files.createDirectories(dir.resolve("split"));
+        TinyModelTrainer.Options o = TinyModelTrainer.Options.builder(out, dir.resolve("work")).vaeFrom(dir.resolve("vae"))
+                .plainSceneShare(0.75).plainSceneObjects(3).plainSingleShare(0.5).build();
+        TrainTinyTool.writeCard(o, new TinyModelReport.Numbers(32.1, 31.9, 16, 681));
+        String split = Files.readString(out.resolve("README.md"));
+        assertTrue(split.contains("75 % of the scenes are plain, one solid object in 50 % of them, 2 to 3 in the others, "
+                + "on a flat background"), split);
+        assertTrue(split.matches("(?s).*`./draglora train-tiny --work NEW_DIR --vae-from DIR [^`]*--plain-objects 3 "
+                + "--plain-single 0.5[^`]*--out models/shapes-64`.*"), split);
+        assertFalse(plainCard(0.5).contains("--plain-single"), "the even draw needs no flag");
+    }
+
+    @Test
     void theCardNamesTheVaeEquivarianceTermAndPutsItsFlagInTheCommandThatTrainsTheVae() throws Exception {
         String shipped = card(null);
         assertFalse(shipped.contains("equivariance"), shipped);

@@ -159,6 +159,35 @@ class TinyModelTrainerTest {
     }
 
     @Test
+    void theShareOfSingleObjectPlainScenesIsRecordedAndHeldAcrossResumes(@TempDir Path dir) throws Exception {
+        EngineRuntime rt = EngineRuntime.cpu();
+        Path out = dir.resolve("out");
+        Path work = dir.resolve("work");
+        assertTrue(TinyModelTrainer.run(tiny(out, work, 2, 3).plainSceneShare(0.5).plainSceneObjects(3).plainSingleShare(0.5)
+                .build(), rt, TrainTinyTool.scenes(3, 0.5, 3, 0.5), QUIET).finished());
+        try (SafetensorsFile checkpoint = SafetensorsFile.open(work.resolve(TinyModelTrainer.UNET_FILE))) {
+            assertEquals("0.5", checkpoint.metadata().get(TinyModelTrainer.PLAIN_SINGLE_SHARE_KEY));
+        }
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> TinyModelTrainer.run(tiny(out, work, 2, 4).plainSceneShare(0.5).plainSceneObjects(3).build(), rt,
+                        TrainTinyTool.scenes(3, 0.5, 3), QUIET));
+        assertTrue(e.getMessage().contains("share of single-object plain scenes of 0.5, this run asks for "
+                + TinyModelTrainer.EVEN_OBJECT_COUNTS + ": pass --plain-single 0.5"), e.getMessage());
+        assertTrue(TinyModelTrainer.run(tiny(out, work, 2, 4).plainSceneShare(0.5).plainSceneObjects(3).plainSingleShare(0.5)
+                .build(), rt, TrainTinyTool.scenes(3, 0.5, 3, 0.5), QUIET).finished(), "the same share resumes");
+        for (double bad : new double[] {-0.1, 1.5}) {
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> tiny(out, work, 2, 3).plainSceneShare(0.5).plainSceneObjects(3).plainSingleShare(bad).build(),
+                    "share " + bad);
+        }
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> tiny(out, work, 2, 3).plainSceneShare(0.5).plainSingleShare(0.5).build(), "one-object plain scenes");
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> tiny(out, work, 2, 3).plainSceneShare(0).plainSceneObjects(3).plainSingleShare(0.5).build(),
+                "no plain scenes");
+    }
+
+    @Test
     void aTextEncoderTrainingWithTheUnetLearnsIsExportedFromItsAverageAndHeldAcrossResumes(@TempDir Path dir)
             throws Exception {
         EngineRuntime rt = EngineRuntime.cpu();

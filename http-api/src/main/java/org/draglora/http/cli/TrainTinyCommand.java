@@ -53,6 +53,12 @@ public final class TrainTinyCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}, the shipped model)."})
     private int plainSceneObjects;
 
+    @Option(names = "--plain-single", defaultValue = "even", paramLabel = "SHARE",
+            description = {"Share (0 to 1) of the plain scenes that hold one object, the others holding 2 to "
+                    + "--plain-objects; 'even' draws each plain scene's count evenly from 1 to --plain-objects "
+                    + "(default: ${DEFAULT-VALUE}, the shipped model)."})
+    private String plainSingleShare;
+
     @Option(names = "--train-text-encoder", arity = "0..1", defaultValue = "" + TinyModelSpec.SHIPPED_TRAIN_TEXT_ENCODER,
             fallbackValue = "true", paramLabel = "BOOL",
             description = {"Train the text encoder with the UNet (same optimiser and EMA) instead of keeping it frozen at "
@@ -160,7 +166,8 @@ public final class TrainTinyCommand implements Callable<Integer> {
                 .vaeFrom(vaeFrom).minSnrGamma(minSnrGamma).unetLayers(unetLayers).latentFactor(latentFactor)
                 .unetWidth(unetWidth).tokenEmbeddingStd(tokenEmbeddingStd).betaEnd(betaEnd).decoderSteps(decoderSteps)
                 .vaeEquivariance(vaeEquivariance).plainSceneShare(plainSceneShare)
-                .plainSceneObjects(plainSceneObjects).trainTextEncoder(trainTextEncoder);
+                .plainSceneObjects(plainSceneObjects).plainSingleShare(plainSingleShare())
+                .trainTextEncoder(trainTextEncoder);
         if (initFrom != null) {
             b.initFrom(new TinyModelTrainer.InitFrom(initFrom, initStep));
         }
@@ -192,5 +199,18 @@ public final class TrainTinyCommand implements Callable<Integer> {
                         + "; run again to resume");
         root.out().flush();
         return 0;
+    }
+
+    /** {@code --plain-single}: NaN for 'even', else the share as a number. */
+    private double plainSingleShare() {
+        if (plainSingleShare.equals("even")) {
+            return Double.NaN;
+        }
+        try {
+            return Double.parseDouble(plainSingleShare);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--plain-single takes a share from 0 to 1 or 'even', got '"
+                    + plainSingleShare + "'");
+        }
     }
 }

@@ -63,6 +63,19 @@ class TrainTinyCommandTest {
     }
 
     @Test
+    void aBadShareOfSingleObjectPlainScenesIsAOneLineUsageErrorBeforeAnyWork(@TempDir Path dir) {
+        assertOneLineUsageErrorBeforeAnyWork(dir, "--plain-single takes a share from 0 to 1 or 'even', got 'half'",
+                "--plain-single", "half");
+        assertOneLineUsageErrorBeforeAnyWork(dir.resolve("range"), "single-object plain scenes must be in [0, 1], got 1.5",
+                "--plain-scenes", "0.5", "--plain-objects", "3", "--plain-single", "1.5");
+        assertOneLineUsageErrorBeforeAnyWork(dir.resolve("one"), "pass --plain-scenes above 0 and --plain-objects 2 or 3",
+                "--plain-scenes", "0.5", "--plain-objects", "1", "--plain-single", "0.5");
+        String help = help();
+        assertTrue(help.contains("--plain-single=SHARE"), help);
+        assertTrue(help.contains("(default: even, the shipped model)"), help);
+    }
+
+    @Test
     void aNegativeDecoderStageIsAOneLineUsageErrorBeforeAnyWork(@TempDir Path dir) {
         assertOneLineUsageErrorBeforeAnyWork(dir, "decoder fine-tuning steps must be >= 0, got -5", "--decoder-steps", "-5");
         String help = help();
