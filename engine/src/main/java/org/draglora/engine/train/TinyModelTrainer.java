@@ -383,8 +383,11 @@ public final class TinyModelTrainer {
      * {@value #EVEN_OBJECT_COUNTS} where the counts are drawn evenly.
      */
     static final String PLAIN_SINGLE_SHARE_KEY = "plain_single_share";
-    /** {@link #PLAIN_SINGLE_SHARE_KEY}'s value for evenly drawn counts, and what checkpoints written before it held. */
-    static final String EVEN_OBJECT_COUNTS = "even";
+    /**
+     * {@link #PLAIN_SINGLE_SHARE_KEY}'s value for evenly drawn counts, what checkpoints written before it held, and
+     * the word {@code train-tiny --plain-single} takes for them (a refused resume names it).
+     */
+    public static final String EVEN_OBJECT_COUNTS = "even";
     /** UNet checkpoint metadata: whether it holds a text encoder training with it ({@link Options#trainTextEncoder()}). */
     static final String TEXT_ENCODER_TRAINED_KEY = "text_encoder_trained";
     /**

@@ -53,9 +53,9 @@ public final class TrainTinyCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}, the shipped model)."})
     private int plainSceneObjects;
 
-    @Option(names = "--plain-single", defaultValue = "even", paramLabel = "SHARE",
+    @Option(names = "--plain-single", defaultValue = TinyModelTrainer.EVEN_OBJECT_COUNTS, paramLabel = "SHARE",
             description = {"Share (0 to 1) of the plain scenes that hold one object, the others holding 2 to "
-                    + "--plain-objects; 'even' draws each plain scene's count evenly from 1 to --plain-objects "
+                    + "--plain-objects; '" + TinyModelTrainer.EVEN_OBJECT_COUNTS + "' draws each plain scene's count evenly from 1 to --plain-objects "
                     + "(default: ${DEFAULT-VALUE}, the shipped model)."})
     private String plainSingleShare;
 
@@ -201,15 +201,16 @@ public final class TrainTinyCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** {@code --plain-single}: NaN for 'even', else the share as a number. */
+    /** {@code --plain-single}: NaN for {@link TinyModelTrainer#EVEN_OBJECT_COUNTS}, else the share as a number. */
     private double plainSingleShare() {
-        if (plainSingleShare.equals("even")) {
+        if (plainSingleShare.equals(TinyModelTrainer.EVEN_OBJECT_COUNTS)) {
             return Double.NaN;
         }
         try {
             return Double.parseDouble(plainSingleShare);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--plain-single takes a share from 0 to 1 or 'even', got '"
+            throw new IllegalArgumentException("--plain-single takes a share from 0 to 1 or '" + TinyModelTrainer.EVEN_OBJECT_COUNTS
+                    + "', got '"
                     + plainSingleShare + "'");
         }
     }
